@@ -1,0 +1,161 @@
+"""The one configuration model. Presets are instances of it; the websocket `configure`
+message, the URL, the CLI's --set and saved runs all validate through it; the page builds its
+controls from the JSON schema it publishes. Add a field here and it appears everywhere."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gan_core.distributions import DISTRIBUTIONS
+from gan_core.networks import ACTIVATIONS
+from gan_core.objectives import OBJECTIVES
+from gan_core.priors import PRIORS
+
+
+class ConfigError(ValueError):
+    """A configuration that does not validate, with a message a student can act on."""
+
+
+def _field(default: Any, group: str, title: str, description: str, **kw: Any) -> Any:
+    return Field(default, title=title, description=description, json_schema_extra={"group": group}, **kw)
+
+
+def _registered(registry_name: str):
+    registry = {
+        "distribution": DISTRIBUTIONS,
+        "prior": PRIORS,
+        "objective": OBJECTIVES,
+        "activation": ACTIVATIONS,
+    }[registry_name]
+
+    def check(value: str) -> str:
+        if value not in registry:
+            raise ValueError(f"unknown {registry_name} {value!r}; choose one of: {', '.join(registry)}")
+        return value
+
+    return check
+
+
+# Which registry lists the allowed values of a string field (published as a schema enum).
+REGISTRY_FIELDS = {
+    "distribution": "distribution",
+    "prior": "prior",
+    "objective": "objective",
+    "g_activation": "activation",
+    "d_activation": "activation",
+}
+
+
+class LabConfig(BaseModel):
+    """Everything that defines an experiment. Ranges keep a classroom laptop responsive."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    distribution: str = _field("gaussian", "data", "Data distribution", "p_data: the distribution G must learn to imitate.")
+    prior: str = _field("uniform", "data", "Noise prior", "p_z: the noise G transforms into samples.")
+    noise_dim: int = _field(1, "data", "Noise dimension", "How many noise numbers z feed the generator.", ge=1, le=8)
+
+    objective: str = _field("non-saturating", "training", "Objective", "Which losses D and G minimise.")
+    d_steps: int = _field(1, "training", "k (D steps per iteration)", "Discriminator updates before each generator update (Algorithm 1's k).", ge=1, le=50)
+    batch_size: int = _field(128, "training", "Batch size m", "Samples of noise and data per update.", ge=1, le=4096)
+    optimizer: Literal["adam", "sgd"] = _field("adam", "training", "Optimizer", "Adam or SGD with momentum, for both networks.")
+    momentum: float = _field(0.9, "training", "SGD momentum", "Momentum of SGD (ignored by Adam).", ge=0.0, lt=1.0)
+    beta1: float = _field(0.5, "training", "Adam β1", "Adam's first-moment decay; 0.5 is common for GANs.", ge=0.0, lt=1.0)
+    beta2: float = _field(0.999, "training", "Adam β2", "Adam's second-moment decay.", ge=0.0, lt=1.0)
+    seed: int = _field(0, "training", "Seed", "Same seed, same run: initial weights and every sample.", ge=0, le=2**31 - 1)
+
+    g_layers: int = _field(2, "generator", "G hidden layers", "Hidden layers in the generator.", ge=0, le=6)
+    g_width: int = _field(32, "generator", "G width", "Neurons per hidden layer of the generator.", ge=1, le=512)
+    g_activation: str = _field("elu", "generator", "G activation", "Non-linearity of the generator's hidden layers.")
+    lr_g: float = _field(1e-3, "generator", "G learning rate", "Step size of the generator's updates.", gt=0.0, le=1.0)
+
+    d_layers: int = _field(2, "discriminator", "D hidden layers", "Hidden layers in the discriminator.", ge=0, le=6)
+    d_width: int = _field(32, "discriminator", "D width", "Neurons per hidden layer of the discriminator.", ge=1, le=512)
+    d_activation: str = _field("elu", "discriminator", "D activation", "Non-linearity of the discriminator's hidden layers.")
+    lr_d: float = _field(1e-3, "discriminator", "D learning rate", "Step size of the discriminator's updates.", gt=0.0, le=1.0)
+
+    _check_distribution = field_validator("distribution")(_registered("distribution"))
+    _check_prior = field_validator("prior")(_registered("prior"))
+    _check_objective = field_validator("objective")(_registered("objective"))
+    _check_g_act = field_validator("g_activation")(_registered("activation"))
+    _check_d_act = field_validator("d_activation")(_registered("activation"))
+
+    def updated(self, changes: dict[str, Any], *, strict: bool = True) -> "LabConfig":
+        """A new config with `changes` applied, validated as a whole; raises ConfigError."""
+        if not isinstance(changes, dict):
+            raise ConfigError("config must be an object of field: value pairs")
+        merged = self.model_dump() | changes
+        return validate_config(merged, strict=strict)
+
+
+def _format_errors(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "config"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = f"unknown setting; known settings: {', '.join(LabConfig.model_fields)}"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        parts.append(f"{loc}: {msg}")
+    return "; ".join(parts)
+
+
+def validate_config(data: Any, *, strict: bool = True) -> LabConfig:
+    """Validate a whole config. strict=True (websocket, JSON files) refuses "5" for 5;
+    strict=False (URL, CLI strings) parses text into numbers."""
+    if not isinstance(data, dict):
+        raise ConfigError("config must be an object of field: value pairs")
+    for key, value in data.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{key}: must be a finite number, not {value}")
+        if strict and isinstance(value, bool):
+            raise ConfigError(f"{key}: expected {_type_name(key)}, got true/false")
+    try:
+        return LabConfig.model_validate(data, strict=strict)
+    except ValidationError as err:
+        raise ConfigError(_format_errors(err)) from None
+
+
+def _type_name(key: str) -> str:
+    field = LabConfig.model_fields.get(key)
+    names = {int: "an integer", float: "a number", str: "a name"}
+    return names.get(field.annotation, "a value") if field else "a value"
+
+
+def parse_assignments(base: LabConfig, assignments: list[str]) -> LabConfig:
+    """Apply CLI-style `key=value` strings (the CLI's --set) through the same validation."""
+    changes: dict[str, Any] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set expects key=value, got {item!r}")
+        changes[key.strip()] = value.strip()
+    return base.updated(changes, strict=False)
+
+
+def config_schema() -> dict[str, Any]:
+    """JSON schema of LabConfig with each registry-backed field's allowed names as an enum."""
+    schema = LabConfig.model_json_schema()
+    for field, reg in REGISTRY_FIELDS.items():
+        registry = {"distribution": DISTRIBUTIONS, "prior": PRIORS, "objective": OBJECTIVES, "activation": ACTIVATIONS}[reg]
+        schema["properties"][field]["enum"] = registry.names()
+    return schema
+
+
+def load_config_file(path: str) -> LabConfig:
+    """A saved run (or a bare config) from JSON; the 'config' key is used when present."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as err:
+        raise ConfigError(f"cannot read {path}: {err.strerror}") from None
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path} is not valid JSON: {err}") from None
+    if isinstance(data, dict) and isinstance(data.get("config"), dict):
+        data = data["config"]
+    return validate_config(data)

@@ -1,0 +1,49 @@
+"""SGD (with momentum) and Adam as pure functions: (params, grads, state) -> (params, state).
+Optimizer state is a tuple of plain tensors, so a whole training step is a function of
+tensors in and tensors out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from gan_core.networks import Params
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    name: str
+    lr: float
+    momentum: float
+    beta1: float
+    beta2: float
+    eps: float = 1e-8
+
+
+OptState = tuple[torch.Tensor, ...]
+
+
+def init_state(params: Params) -> OptState:
+    """A step counter followed by first and second moment buffers (the second unused by SGD)."""
+    zeros = tuple(torch.zeros_like(p) for p in params)
+    return (torch.zeros(()),) + zeros + tuple(torch.zeros_like(p) for p in params)
+
+
+@torch.no_grad()
+def update(params: Params, grads: Params, state: OptState, s: OptimizerSettings) -> tuple[Params, OptState]:
+    n = len(params)
+    step = state[0] + 1
+    m, v = state[1 : 1 + n], state[1 + n :]
+    if s.name == "sgd":
+        new_m = tuple(s.momentum * mi + g for mi, g in zip(m, grads))
+        new_p = tuple(p - s.lr * mi for p, mi in zip(params, new_m))
+        return new_p, (step,) + new_m + v
+    new_m = tuple(s.beta1 * mi + (1 - s.beta1) * g for mi, g in zip(m, grads))
+    new_v = tuple(s.beta2 * vi + (1 - s.beta2) * g * g for vi, g in zip(v, grads))
+    c1 = 1 - s.beta1**step
+    c2 = 1 - s.beta2**step
+    new_p = tuple(
+        p - s.lr * (mi / c1) / ((vi / c2).sqrt() + s.eps) for p, mi, vi in zip(params, new_m, new_v)
+    )
+    return new_p, (step,) + new_m + new_v

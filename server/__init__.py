@@ -1,0 +1,1 @@
+"""GAN Lab's web server: one training session per websocket connection."""

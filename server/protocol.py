@@ -1,0 +1,133 @@
+"""The websocket protocol (see docs/protocol.md): typed inbound commands, validated with
+pydantic, and the JSON shapes of outbound messages. Bump PROTOCOL_VERSION on any change."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 16 * 1024
+MAX_STEP_COUNT = 1000
+SPEEDS = [1, 2, 5, 10, 30, 60, 100, 300, 1000, None]  # iterations per second; None = as fast as possible
+DEFAULT_SPEED = 100
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class Play(_Command):
+    type: Literal["play"]
+
+
+class Pause(_Command):
+    type: Literal["pause"]
+
+
+class Step(_Command):
+    type: Literal["step"]
+    target: Literal["iteration", "discriminator", "generator"] = "iteration"
+    count: int = Field(1, ge=1, le=MAX_STEP_COUNT)
+
+
+class Reset(_Command):
+    type: Literal["reset"]
+
+
+class Configure(_Command):
+    """A partial config (validated against the current one) and/or a preset to start from."""
+
+    type: Literal["configure"]
+    preset: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    # URL query values arrive as text; the page says so and the server parses them.
+    from_url: bool = False
+
+
+class Speed(_Command):
+    type: Literal["speed"]
+    iterations_per_second: float | None = Field(..., gt=0, le=100_000)
+
+
+class Tour(_Command):
+    type: Literal["tour"]
+
+
+class Ping(_Command):
+    type: Literal["ping"]
+
+
+Command = Annotated[Union[Play, Pause, Step, Reset, Configure, Speed, Tour, Ping], Field(discriminator="type")]
+COMMANDS = ["play", "pause", "step", "reset", "configure", "speed", "tour", "ping"]
+_adapter: TypeAdapter[Command] = TypeAdapter(Command)
+
+
+class ProtocolError(ValueError):
+    """A message we cannot act on; its text goes back to the client verbatim."""
+
+
+def parse_command(text: str) -> Command:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message too large: at most {MAX_MESSAGE_BYTES} bytes")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except ProtocolError:
+        raise
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise ProtocolError(f"invalid JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise ProtocolError('a command must be a JSON object such as {"type": "step"}')
+    kind = data.get("type")
+    if kind not in COMMANDS:
+        raise ProtocolError(f"unknown command type {kind!r}; expected one of: {', '.join(COMMANDS)}")
+    try:
+        return _adapter.validate_python(data)
+    except ValidationError as err:
+        raise ProtocolError(f"bad {kind!r} command: {_describe(err)}") from None
+
+
+def _reject_constant(name: str) -> None:
+    raise ProtocolError(f"invalid JSON: {name} is not a number JSON allows")
+
+
+def _describe(err: ValidationError) -> str:
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"][1:] if not isinstance(p, int)) or ".".join(str(p) for p in e["loc"])
+        msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
+        out.append(f"{loc}: {msg}")
+    return "; ".join(out)
+
+
+# -- outbound -----------------------------------------------------------------------------
+def _array(a: np.ndarray, digits: int = 5) -> list[float | None]:
+    """Round for a compact payload; NaN/inf become null (JSON has no NaN)."""
+    a = np.asarray(a, dtype=np.float64)
+    rounded = np.round(a, digits)
+    out = rounded.tolist()
+    if not np.isfinite(a).all():
+        out = [v if math.isfinite(v) else None for v in out]
+    return out
+
+
+ARRAY_KEYS = ("x", "p_data", "p_g", "d", "d_star", "mapping_z", "mapping_x", "real", "fake")
+
+
+def frame_message(probe: dict[str, Any], status: str) -> dict[str, Any]:
+    msg = {"type": "frame", "version": PROTOCOL_VERSION, "status": status}
+    for key, value in probe.items():
+        msg[key] = _array(value) if key in ARRAY_KEYS else value
+    return msg
+
+
+def error_message(message: str, code: str = "bad_request") -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
+
+
+def dumps(msg: dict[str, Any]) -> str:
+    return json.dumps(msg, allow_nan=False, separators=(",", ":"))

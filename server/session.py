@@ -1,0 +1,245 @@
+"""One training session per websocket connection.
+
+A single worker thread owns the Trainer: every command goes through its queue, so Step can
+never race Play and training never blocks the event loop. Frames go out through a one-slot
+mailbox: the worker probes only when the sender has finished the previous frame and 1/60 s
+has passed, so a slow client gets fewer frames, never a growing queue."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import queue
+import threading
+import time
+from typing import Any, Callable, Iterator
+
+from gan_core.config import ConfigError, LabConfig, validate_config
+from gan_core.presets import PRESETS
+from gan_core.probes import ProbeSet, make_probe_set, probe
+from gan_core.trainer import Diverged, Trainer
+from server import protocol as P
+
+FRAME_INTERVAL = 1 / 60
+SLICE_SECONDS = 0.012  # longest stretch of training between looks at the command queue
+
+# Figure-1 tour: how long D trains alone for panel (b), and the cap for panel (d).
+TOUR_D_STEPS = 300
+TOUR_MAX_ITERATIONS = 4000
+TOUR_JS_TARGET = 0.05
+
+
+class Session:
+    def __init__(self, config: LabConfig, device: str, emit: Callable[[dict[str, Any]], None], preset: str | None = None) -> None:
+        """`emit(msg)` is called from the worker thread with each outbound message; frames
+        are only produced after `frame_sent()` says the previous one left."""
+        self.emit = emit
+        self.preset = preset
+        self.trainer = Trainer(config, device)
+        self.probes: ProbeSet = make_probe_set(self.trainer)
+        self.commands: queue.Queue[P.Command | None] = queue.Queue()
+        self.playing = False
+        self.speed: float | None = P.DEFAULT_SPEED
+        self._job: Iterator[None] | None = None  # a running tour
+        self._client_ready = threading.Event()
+        self._client_ready.set()
+        self._dirty = True
+        self._last_frame = 0.0
+        self._thread = threading.Thread(target=self._run, name="gan-session", daemon=True)
+        self._thread.start()
+
+    # -- called from the event loop -------------------------------------------------------
+    def submit(self, command: P.Command) -> None:
+        self.commands.put(command)
+
+    def frame_sent(self) -> None:
+        self._client_ready.set()
+        self.commands.put_nowait(_WAKE)
+
+    def close(self) -> None:
+        self.commands.put(None)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    # -- worker thread --------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        if self.trainer.diverged:
+            return "diverged"
+        if self._job is not None:
+            return "touring"
+        return "playing" if self.playing else "paused"
+
+    def _run(self) -> None:
+        play_clock = (time.perf_counter(), 0)  # (start time, iterations since) for pacing
+        while True:
+            busy = self.playing or self._job is not None
+            wait = 0.0 if busy else (None if not self._dirty else max(0.0, FRAME_INTERVAL))
+            if self.playing and self.speed is not None:
+                start, done = play_clock
+                due = start + done / self.speed
+                wait = max(0.0, due - time.perf_counter())
+            try:
+                cmd = self.commands.get(timeout=wait) if wait != 0.0 else self.commands.get_nowait()
+            except queue.Empty:
+                cmd = _WAKE
+            if cmd is None:
+                return
+            was_playing = self.playing
+            if cmd is not _WAKE:
+                try:
+                    self._handle(cmd)
+                except Exception as err:  # never let one bad command kill the session
+                    self.emit(P.error_message(f"{type(err).__name__}: {err}", "internal"))
+            if self.playing and (not was_playing or cmd is not _WAKE and cmd.type == "speed"):
+                play_clock = (time.perf_counter(), 0)
+            if self._job is not None:
+                self._advance_job()
+            elif self.playing:
+                play_clock = self._play_slice(play_clock)
+            self._maybe_frame()
+
+    def _play_slice(self, clock: tuple[float, int]) -> tuple[float, int]:
+        start, done = clock
+        t_end = time.perf_counter() + SLICE_SECONDS
+        while self.playing and time.perf_counter() < t_end:
+            if self.speed is not None and time.perf_counter() < start + done / self.speed:
+                break
+            if not self._train("iteration", 1):
+                break
+            done += 1
+        if self.speed is not None and done > self.speed:  # keep the pacing numbers small
+            start, done = start + done / self.speed, 0
+        return start, done
+
+    def _train(self, target: str, count: int) -> bool:
+        try:
+            self.trainer.step(target, count)  # type: ignore[arg-type]
+        except Diverged as err:
+            self.playing = False
+            self._job = None
+            self._dirty = True
+            self.emit(P.error_message(f"Training diverged: {err}. Press Reset to start again.", "diverged"))
+            return False
+        finally:
+            self._dirty = True
+        return True
+
+    def _handle(self, cmd: P.Command) -> None:
+        if cmd.type != "ping" and cmd.type != "speed":
+            self._job = None  # any other command interrupts a tour
+        if cmd.type == "play":
+            if self.trainer.diverged:
+                self.emit(P.error_message("Training diverged; press Reset (or change the settings) first.", "diverged"))
+            else:
+                self.playing = True
+        elif cmd.type == "pause":
+            self.playing = False
+        elif cmd.type == "step":
+            self.playing = False
+            if self.trainer.diverged:
+                self.emit(P.error_message("Training diverged; press Reset (or change the settings) first.", "diverged"))
+            else:
+                self._train(cmd.target, cmd.count)
+        elif cmd.type == "reset":
+            self.playing = False
+            self._reset(self.trainer.config)
+        elif cmd.type == "configure":
+            self._configure(cmd)
+        elif cmd.type == "speed":
+            self.speed = cmd.iterations_per_second
+        elif cmd.type == "tour":
+            if self.trainer.diverged:
+                self.emit(P.error_message("Training diverged; press Reset before the tour.", "diverged"))
+            else:
+                self.playing = False
+                self._job = self._tour()
+        elif cmd.type == "ping":
+            self.emit({"type": "pong"})
+        self._dirty = True
+
+    def _configure(self, cmd: P.Configure) -> None:
+        try:
+            base = self.trainer.config
+            if cmd.preset is not None:
+                if cmd.preset not in PRESETS:
+                    raise ConfigError(f"unknown preset {cmd.preset!r}; choose one of: {', '.join(PRESETS)}")
+                base = PRESETS.get(cmd.preset).config
+            config = base.updated(cmd.config, strict=not cmd.from_url) if cmd.config else validate_config(base.model_dump())
+        except ConfigError as err:
+            self.emit(P.error_message(f"Configuration not applied: {err}", "bad_config"))
+            return
+        self.playing = False
+        if cmd.preset is not None:
+            self.preset = cmd.preset
+        self._reset(config)
+
+    def _reset(self, config: LabConfig) -> None:
+        self.trainer.reset(config)
+        self.probes = make_probe_set(self.trainer)
+        self.emit(config_message(config, self.preset))
+
+    def _maybe_frame(self, force: bool = False) -> None:
+        if not self._dirty and not force:
+            return
+        now = time.perf_counter()
+        if not force and (now - self._last_frame < FRAME_INTERVAL or not self._client_ready.is_set()):
+            return
+        self._client_ready.clear()
+        self._last_frame = now
+        self._dirty = False
+        self.emit(P.frame_message(probe(self.trainer, self.probes), self.status))
+
+    # -- the Figure-1 tour ----------------------------------------------------------------
+    def _advance_job(self) -> None:
+        assert self._job is not None
+        t_end = time.perf_counter() + SLICE_SECONDS
+        try:
+            while time.perf_counter() < t_end and self._job is not None:
+                next(self._job)
+        except StopIteration:
+            self._job = None
+            self._dirty = True
+
+    def _tour(self) -> Iterator[None]:
+        """(a) now; (b) D trained toward D* with G fixed; (c) one G update; (d) trained on."""
+        panels: list[dict[str, Any]] = []
+
+        def snap(label: str) -> None:
+            panels.append({"panel": label, **P.frame_message(probe(self.trainer, self.probes), "paused")})
+            self.emit({"type": "tour", "panels": panels, "done": label == "d"})
+
+        snap("a")
+        for _ in range(TOUR_D_STEPS):
+            if not self._train("discriminator", 1):
+                return
+            yield
+        snap("b")
+        if not self._train("generator", 1):
+            return
+        snap("c")
+        for i in range(TOUR_MAX_ITERATIONS):
+            if not self._train("iteration", 1):
+                return
+            if i % 100 == 99:
+                js = probe(self.trainer, self.probes)["scalars"]["js"]
+                if js is not None and js < TOUR_JS_TARGET and i >= 999:
+                    break
+            yield
+        snap("d")
+
+
+class _Wake:
+    type = "wake"
+
+
+_WAKE: Any = _Wake()
+
+
+def config_message(config: LabConfig, preset: str | None) -> dict[str, Any]:
+    return {"type": "config", "config": config.model_dump(), "preset": preset}
+
+
+def is_finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and math.isfinite(v)

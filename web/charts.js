@@ -1,0 +1,187 @@
+// Line charts over iterations, accumulated from frames (the page never trains).
+
+import { fitCanvas, tracePath } from "./canvas.js";
+
+const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
+const MAX_POINTS = 3000;
+
+function fmt(v) {
+  if (v == null || !Number.isFinite(v)) return "–";
+  return v.toFixed(3);
+}
+
+export class Chart {
+  /**
+   * host: an element to fill; spec: {title, tip, series: [{key, label, color, dash}],
+   * refs: [{value, label, color}], range: [lo, hi] | null (auto)}
+   */
+  constructor(host, spec) {
+    this.spec = spec;
+    host.title = spec.tip;
+    const head = document.createElement("div");
+    head.className = "chart-head";
+    const title = document.createElement("span");
+    title.className = "chart-title";
+    title.textContent = spec.title;
+    head.append(title);
+    this.readouts = spec.series.map((s) => {
+      const item = document.createElement("span");
+      item.className = "readout";
+      const sw = document.createElement("span");
+      sw.className = "sw-line";
+      sw.setAttribute("aria-hidden", "true");
+      sw.style.borderTopColor = s.color;
+      sw.style.borderTopStyle = s.dash ? "dashed" : "solid";
+      const label = document.createElement("span");
+      label.textContent = `${s.label} `;
+      const value = document.createElement("span");
+      value.className = "num";
+      value.textContent = "–";
+      item.append(sw, label, value);
+      head.append(item);
+      return value;
+    });
+    this.canvas = document.createElement("canvas");
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", `${spec.title} over iterations`);
+    host.append(head, this.canvas);
+    this.clear();
+  }
+
+  clear() {
+    this.its = [];
+    this.values = this.spec.series.map(() => []);
+    this.readouts.forEach((r) => (r.textContent = "–"));
+    this.dirty = true;
+  }
+
+  push(iteration, scalars) {
+    const n = this.its.length;
+    if (n && iteration === this.its[n - 1]) {
+      // same iteration (e.g. Step D): replace the last point
+      this.spec.series.forEach((s, i) => (this.values[i][n - 1] = scalars[s.key] ?? null));
+    } else {
+      this.its.push(iteration);
+      this.spec.series.forEach((s, i) => this.values[i].push(scalars[s.key] ?? null));
+    }
+    if (this.its.length > MAX_POINTS) {
+      // keep the whole history at half the resolution
+      const keep = (_, i) => i % 2 === 0 || i === this.its.length - 1;
+      this.its = this.its.filter(keep);
+      this.values = this.values.map((arr) => arr.filter(keep));
+    }
+    this.spec.series.forEach((s, i) => (this.readouts[i].textContent = fmt(scalars[s.key])));
+    this.dirty = true;
+  }
+
+  draw() {
+    this.dirty = false;
+    const { ctx, w, h } = fitCanvas(this.canvas);
+    const padL = 46;
+    const padR = 10;
+    const padT = 6;
+    const padB = 18;
+    const x0 = padL;
+    const x1 = w - padR;
+    const y0 = h - padB;
+    const y1 = padT;
+    let [lo, hi] = this.spec.range || [Infinity, -Infinity];
+    if (!this.spec.range) {
+      for (const arr of this.values) for (const v of arr) if (v != null && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      for (const r of this.spec.refs || []) { lo = Math.min(lo, r.value); hi = Math.max(hi, r.value); }
+      if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+      const pad = Math.max((hi - lo) * 0.08, 0.02);
+      lo -= pad;
+      hi += pad;
+    }
+    const n = this.its.length;
+    const itLo = n ? this.its[0] : 0;
+    const itHi = n ? Math.max(this.its[n - 1], itLo + 1) : 1;
+    const X = (it) => x0 + ((it - itLo) / (itHi - itLo)) * (x1 - x0);
+    const Y = (v) => (v == null || !Number.isFinite(v) ? null : y0 - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (y0 - y1));
+
+    ctx.strokeStyle = "#999";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x0 + 0.5, y1 + 0.5, x1 - x0, y0 - y1);
+
+    ctx.font = `12px ${FONT}`;
+    ctx.fillStyle = "#333";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    ctx.fillText(lo.toFixed(2), x0 - 4, y0 - 4);
+    ctx.fillText(hi.toFixed(2), x0 - 4, y1 + 5);
+    ctx.textBaseline = "top";
+    ctx.textAlign = "left";
+    ctx.fillText(String(itLo), x0, y0 + 3);
+    ctx.textAlign = "right";
+    ctx.fillText(n ? `iteration ${this.its[n - 1]}` : "iteration", x1, y0 + 3);
+
+    for (const r of this.spec.refs || []) {
+      const y = Y(r.value);
+      ctx.strokeStyle = r.color;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath();
+      ctx.moveTo(x0, y);
+      ctx.lineTo(x1, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = r.color;
+      ctx.textAlign = "left";
+      ctx.textBaseline = y > y1 + 14 ? "bottom" : "top";
+      ctx.fillText(r.label, x0 + 4, y + (y > y1 + 14 ? -2 : 2));
+    }
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x0, y1, x1 - x0, y0 - y1);
+    ctx.clip();
+    const xs = this.its.map(X);
+    this.spec.series.forEach((s, i) => {
+      ctx.strokeStyle = s.color;
+      ctx.lineWidth = 2.5;
+      ctx.lineJoin = "round";
+      ctx.setLineDash(s.dash ? [6, 4] : []);
+      tracePath(ctx, xs, this.values[i].map(Y));
+      ctx.stroke();
+    });
+    ctx.restore();
+  }
+}
+
+export function makeCharts(byId) {
+  const LOG4 = -Math.log(4);
+  return [
+    new Chart(byId("chart-loss"), {
+      title: "Losses",
+      tip: "The discriminator's and generator's losses on the latest batch",
+      series: [
+        { key: "loss_d", label: "D", color: "#1d4ed8" },
+        { key: "loss_g", label: "G", color: "#0b8a2f" },
+      ],
+    }),
+    new Chart(byId("chart-dout"), {
+      title: "Mean D",
+      tip: "Average D on real data and on generated samples; both tend to ½ at equilibrium",
+      range: [0, 1],
+      refs: [{ value: 0.5, label: "½", color: "#8a8a8a" }],
+      series: [
+        { key: "d_real", label: "real", color: "#111111" },
+        { key: "d_fake", label: "fake", color: "#0b8a2f", dash: true },
+      ],
+    }),
+    new Chart(byId("chart-js"), {
+      title: "JS(p_data‖p_g)",
+      tip: "Jensen–Shannon divergence between the data and the generator, in nats: log 2 when they do not overlap, 0 when equal",
+      range: [0, 0.72],
+      refs: [{ value: Math.log(2), label: "log 2", color: "#8a8a8a" }],
+      series: [{ key: "js", label: "JS", color: "#9333ea" }],
+    }),
+    new Chart(byId("chart-value"), {
+      title: "V(D,G)",
+      tip: "The value function E[log D(x)] + E[log(1 − D(G(z)))]; at the game's equilibrium it equals −log 4",
+      refs: [{ value: LOG4, label: "−log 4", color: "#b45309" }],
+      series: [{ key: "value", label: "V", color: "#c2410c" }],
+    }),
+  ];
+}

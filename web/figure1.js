@@ -1,0 +1,260 @@
+// Figure 1 of Goodfellow et al. (2014), drawn the paper's way from one frame:
+// z line at the bottom, x line above it, lines z → G(z), densities and D(x) above.
+// Drawing only: every number comes from the server's frame.
+
+import { fitCanvas, haloText, tracePath } from "./canvas.js";
+
+export const COLORS = {
+  data: "#111111",
+  pg: "#0b8a2f",
+  pgGhost: "rgba(11,138,47,0.30)",
+  d: "#1d4ed8",
+  dstar: "#9333ea",
+  map: "rgba(11,138,47,0.55)",
+  axis: "#222222",
+  half: "#8a8a8a",
+  muted: "#666666",
+};
+
+const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
+
+function maxOf(arr) {
+  let m = 0;
+  for (const v of arr || []) if (v != null && v > m) m = v;
+  return m;
+}
+
+function niceTicks(lo, hi, target) {
+  const span = hi - lo;
+  if (!(span > 0)) return [];
+  const raw = span / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((s) => s * mag).find((s) => s >= raw) || raw;
+  const out = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Math.abs(t) < 1e-9 ? 0 : t);
+  return out;
+}
+
+function fmtTick(t) {
+  return Number.isInteger(t) ? String(t) : t.toFixed(1);
+}
+
+// Deterministic jitter so dots do not flicker from frame to frame.
+function jitter(i) {
+  const s = Math.sin(i * 12.9898) * 43758.5453;
+  return s - Math.floor(s) - 0.5;
+}
+
+/**
+ * Draw `frame` on `canvas`.
+ * opts.show: {pdata, dstar, samples}; opts.compact: small-multiple style;
+ * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.placeholder: text when no frame.
+ */
+export function drawFigure1(canvas, frame, opts = {}) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const compact = !!opts.compact;
+  const show = { pdata: true, dstar: true, samples: true, ...(opts.show || {}) };
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, w, h);
+  if (!frame || !frame.x) {
+    ctx.fillStyle = COLORS.muted;
+    ctx.font = `${compact ? 13 : 18}px ${FONT}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(opts.placeholder || "waiting for the lab…", w / 2, h / 2);
+    return;
+  }
+
+  const fs = compact ? 11 : 15; // font size
+  const padL = compact ? 8 : 58;
+  const padR = compact ? 8 : 44;
+  const top = compact ? 8 : 14;
+  const zY = h - (compact ? 8 : 32);
+  const xY = Math.round(top + (zY - top) * (compact ? 0.66 : 0.68));
+  const plotTop = top;
+  const xL = padL;
+  const xR = w - padR;
+  const [vLo, vHi] = frame.view;
+  const [zLo, zHi] = frame.z_view;
+  const X = (v) => xL + ((v - vLo) / (vHi - vLo)) * (xR - xL);
+  const Z = (v) => xL + ((v - zLo) / (zHi - zLo)) * (xR - xL);
+  // Density scale: fixed by p_data so the target keeps its size; tall p_g is clipped.
+  const pMax = maxOf(frame.p_data) || maxOf(frame.p_g) || 1;
+  const yMax = pMax * 1.45;
+  const dens = (p) => (p == null ? null : xY - (Math.min(p, yMax * 1.02) / yMax) * (xY - plotTop));
+  const prob = (p) => (p == null ? null : xY - p * (xY - plotTop));
+  const xs = frame.x.map(X);
+
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(xL - 1, plotTop - 2, xR - xL + 2, zY - plotTop + 4);
+  ctx.clip();
+
+  // 1/2 reference for D.
+  ctx.setLineDash([2, 4]);
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = COLORS.half;
+  ctx.beginPath();
+  ctx.moveTo(xL, prob(0.5));
+  ctx.lineTo(xR, prob(0.5));
+  ctx.stroke();
+  ctx.setLineDash([]);
+
+  // Mapping lines z → G(z), the generator as the paper draws it.
+  if (frame.mapping_z && frame.mapping_x) {
+    ctx.strokeStyle = COLORS.map;
+    ctx.lineWidth = compact ? 0.9 : 1.4;
+    ctx.beginPath();
+    for (let i = 0; i < frame.mapping_z.length; i++) {
+      const gz = frame.mapping_x[i];
+      if (gz == null) continue;
+      ctx.moveTo(Z(frame.mapping_z[i]), zY);
+      ctx.lineTo(X(gz), xY);
+    }
+    ctx.stroke();
+  }
+
+  // Faint earlier p_g (panel c shows where G was before its update).
+  if (opts.ghost && opts.ghost.p_g) {
+    ctx.strokeStyle = COLORS.pgGhost;
+    ctx.lineWidth = compact ? 2.5 : 4;
+    tracePath(ctx, opts.ghost.x.map(X), opts.ghost.p_g.map(dens));
+    ctx.stroke();
+  }
+
+  // p_data: black dotted.
+  if (show.pdata) {
+    ctx.strokeStyle = COLORS.data;
+    ctx.lineWidth = compact ? 2 : 3;
+    ctx.lineCap = "round";
+    ctx.setLineDash(compact ? [0.5, 4] : [0.5, 6]);
+    tracePath(ctx, xs, frame.p_data.map(dens));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.lineCap = "butt";
+  }
+
+  // p_g: solid green.
+  ctx.strokeStyle = COLORS.pg;
+  ctx.lineWidth = compact ? 2.2 : 3.5;
+  ctx.lineJoin = "round";
+  tracePath(ctx, xs, frame.p_g.map(dens));
+  ctx.stroke();
+
+  // D*: thin purple dotted.
+  if (show.dstar && frame.d_star) {
+    ctx.strokeStyle = COLORS.dstar;
+    ctx.lineWidth = compact ? 1.2 : 1.8;
+    ctx.setLineDash([1.5, 3]);
+    tracePath(ctx, xs, frame.d_star.map(prob));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  // D(x): dashed blue on the 0..1 scale.
+  ctx.strokeStyle = COLORS.d;
+  ctx.lineWidth = compact ? 2 : 3;
+  ctx.setLineDash(compact ? [5, 3] : [9, 6]);
+  tracePath(ctx, xs, frame.d.map(prob));
+  ctx.stroke();
+  ctx.setLineDash([]);
+
+  // Samples: black = real (just above the x line), green = generated (just below).
+  if (show.samples) {
+    const r = compact ? 1.6 : 2.6;
+    const band = compact ? 3 : 5;
+    const drawDots = (vals, y0, color) => {
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      (vals || []).forEach((v, i) => {
+        if (v == null) return;
+        const px = X(v);
+        const py = y0 + jitter(i + (color === COLORS.pg ? 1000 : 0)) * band;
+        ctx.moveTo(px + r, py);
+        ctx.arc(px, py, r, 0, Math.PI * 2);
+      });
+      ctx.fill();
+    };
+    drawDots(frame.real, xY - (compact ? 4 : 7), "rgba(17,17,17,0.75)");
+    drawDots(frame.fake, xY + (compact ? 4 : 7), COLORS.pg);
+  }
+  ctx.restore();
+
+  // Axes: x line and z line.
+  ctx.strokeStyle = COLORS.axis;
+  ctx.lineWidth = compact ? 1.2 : 2;
+  ctx.beginPath();
+  ctx.moveTo(xL, xY);
+  ctx.lineTo(xR, xY);
+  ctx.moveTo(xL, zY);
+  ctx.lineTo(xR, zY);
+  ctx.stroke();
+
+  // Off-scale marker when p_g is taller than the drawing.
+  const gMax = maxOf(frame.p_g);
+  if (gMax > yMax) {
+    ctx.font = `${fs}px ${FONT}`;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "top";
+    haloText(ctx, compact ? "p_g ↑" : "p_g ↑ off scale", xR - 4, plotTop + 2, COLORS.pg);
+  }
+
+  if (compact) return;
+
+  // Labels and ticks (main figure only).
+  ctx.font = `${fs}px ${FONT}`;
+  ctx.fillStyle = COLORS.axis;
+  ctx.textBaseline = "top";
+  ctx.textAlign = "center";
+  ctx.lineWidth = 1.5;
+  for (const t of niceTicks(vLo, vHi, 9)) {
+    const px = X(t);
+    ctx.beginPath();
+    ctx.moveTo(px, xY);
+    ctx.lineTo(px, xY + 5);
+    ctx.stroke();
+    haloText(ctx, fmtTick(t), px, xY + 13, COLORS.axis);
+  }
+  for (const t of niceTicks(zLo, zHi, 8)) {
+    const px = Z(t);
+    ctx.beginPath();
+    ctx.moveTo(px, zY);
+    ctx.lineTo(px, zY + 5);
+    ctx.stroke();
+    ctx.fillStyle = COLORS.axis;
+    ctx.fillText(fmtTick(t), px, zY + 8);
+  }
+  ctx.font = `bold ${fs + 3}px ${FONT}`;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  ctx.fillStyle = COLORS.axis;
+  ctx.fillText("x", xL - 10, xY);
+  ctx.fillText("z", xL - 10, zY);
+  ctx.font = `${fs - 2}px ${FONT}`;
+  ctx.fillStyle = COLORS.muted;
+  ctx.fillText("data", xL - 10, xY - 19);
+  ctx.fillText("noise", xL - 10, zY - 19);
+
+  // Right axis: D(x) probability.
+  ctx.font = `${fs}px ${FONT}`;
+  ctx.textAlign = "left";
+  ctx.fillStyle = COLORS.d;
+  ctx.fillText("1", xR + 8, prob(1) + 2);
+  ctx.fillText("½", xR + 8, prob(0.5));
+  ctx.fillText("0", xR + 8, prob(0) - 8);
+  ctx.save();
+  ctx.translate(w - 8, (plotTop + xY) / 2);
+  ctx.rotate(Math.PI / 2);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText("D(x)", 0, 0);
+  ctx.restore();
+  ctx.save();
+  ctx.translate(14, (plotTop + xY) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillStyle = COLORS.muted;
+  ctx.fillText("density", 0, 0);
+  ctx.restore();
+}

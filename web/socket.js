@@ -1,0 +1,78 @@
+// The websocket to the lab's server, with automatic reconnect (exponential backoff).
+// States reported to onState: "connecting", "open", "retrying" (with seconds), "full".
+
+const MIN_DELAY = 500;
+const MAX_DELAY = 10000;
+const PING_EVERY = 20000;
+
+export class LabSocket {
+  constructor(url, { onMessage, onState }) {
+    this.url = url;
+    this.onMessage = onMessage;
+    this.onState = onState;
+    this.delay = MIN_DELAY;
+    this.ws = null;
+    this.full = false;
+    this.timer = null;
+    this.pinger = null;
+  }
+
+  connect() {
+    clearTimeout(this.timer);
+    this.onState("connecting");
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      this.retry();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      clearInterval(this.pinger);
+      this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY);
+    });
+    ws.addEventListener("message", (ev) => {
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (msg.type === "hello") {
+        this.delay = MIN_DELAY; // a real session: forget past failures
+        this.full = false;
+        this.onState("open");
+      } else if (msg.type === "error" && msg.code === "lab_full") {
+        this.full = true;
+      }
+      this.onMessage(msg);
+    });
+    ws.addEventListener("close", () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      clearInterval(this.pinger);
+      this.retry();
+    });
+    // "error" is always followed by "close"; nothing to do here.
+    ws.addEventListener("error", () => {});
+  }
+
+  retry() {
+    const wait = this.delay * (0.8 + 0.4 * Math.random());
+    this.delay = Math.min(this.delay * 2, MAX_DELAY);
+    this.onState(this.full ? "full" : "retrying", Math.round(wait / 1000));
+    this.timer = setTimeout(() => this.connect(), wait);
+  }
+
+  /** Send a command; false when there is no open connection. */
+  send(obj) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(obj));
+    return true;
+  }
+
+  get open() {
+    return !!this.ws && this.ws.readyState === WebSocket.OPEN;
+  }
+}

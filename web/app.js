@@ -65,7 +65,7 @@ function handleMessage(msg) {
       break;
     case "tour":
       tour.update(msg);
-      if (msg.done) $("tour-note").textContent = "done";
+      if (msg.done) $("tour-note").textContent = tourVerdict(msg);
       break;
     case "error":
       onError(msg);
@@ -73,6 +73,14 @@ function handleMessage(msg) {
     default:
       break; // pong and anything newer
   }
+}
+
+function tourVerdict(msg) {
+  const d = (msg.panels || []).find((p) => p.panel === "d");
+  const js = d?.scalars?.js;
+  if (js == null) return "done: compare (a) → (d)";
+  if (js < 0.1) return `done: JS fell to ${js.toFixed(3)} — compare (a) → (d)`;
+  return `done, but JS is still ${js.toFixed(2)}: press Play to train on`;
 }
 
 function onHello(msg) {
@@ -105,10 +113,16 @@ function onFrame(f) {
   $("iteration").textContent = String(f.iteration);
   $("updates").textContent = `D ${f.d_updates} · G ${f.g_updates}`;
   $("explain").textContent = explain(f);
-  if (f.status !== "touring" && tour.running === false && $("tour-note").textContent === "running…") {
-    $("tour-note").textContent = "";
+  if (tour.running) {
+    if (f.status === "touring") tour.seenTouring = true;
+    else if (tour.seenTouring) {
+      tour.running = false; // another command interrupted it
+      tour.dirty = true;
+      $("tour-note").textContent = "interrupted — press the button again for the full tour";
+    }
   }
   state.figureDirty = true;
+  if (!tour.running && !tour.frames.a) tour.dirty = true; // panel (a) follows the live state
   renderStatus();
 }
 
@@ -118,7 +132,10 @@ function onConfig(msg) {
   showConfig();
   writeUrlConfig(msg.config, msg.preset, state.presets);
   clearHistory();
-  if (!tour.running) tour.clear();
+  if (!tour.running) {
+    tour.clear();
+    $("tour-note").textContent = "";
+  }
   alerts.clear("bad_config");
 }
 
@@ -277,7 +294,7 @@ $("preset").addEventListener("change", () => send({ type: "configure", preset: $
 $("tour").addEventListener("click", () => {
   if (send({ type: "tour" })) {
     tour.start();
-    $("tour-note").textContent = "running…";
+    $("tour-note").textContent = "recording: D alone, then G once, then both…";
   }
 });
 for (const [id, key] of [["show-pdata", "pdata"], ["show-dstar", "dstar"], ["show-samples", "samples"]]) {
@@ -320,7 +337,7 @@ function drawAll() {
     drawFigure1($("figure1"), state.frame, { show, placeholder: "connecting to the lab…" });
   }
   for (const c of charts) if (c.dirty) c.draw();
-  if (tour.dirty) tour.draw(show);
+  if (tour.dirty) tour.draw(show, state.frame);
   requestAnimationFrame(drawAll);
 }
 

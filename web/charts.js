@@ -1,6 +1,6 @@
 // Line charts over iterations, accumulated from frames (the page never trains).
 
-import { fitCanvas, tracePath } from "./canvas.js";
+import { fitCanvas, haloText, tracePath } from "./canvas.js";
 
 const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 const MAX_POINTS = 3000;
@@ -87,7 +87,14 @@ export class Chart {
     const y1 = padT;
     let [lo, hi] = this.spec.range || [Infinity, -Infinity];
     if (!this.spec.range) {
-      for (const arr of this.values) for (const v of arr) if (v != null && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      // 1st–99th percentile, so one early spike does not flatten the rest of the run
+      const all = [];
+      for (const arr of this.values) for (const v of arr) if (v != null && Number.isFinite(v)) all.push(v);
+      all.sort((a, b) => a - b);
+      if (all.length) {
+        lo = all[Math.floor((all.length - 1) * 0.01)];
+        hi = all[Math.ceil((all.length - 1) * 0.99)];
+      }
       for (const r of this.spec.refs || []) { lo = Math.min(lo, r.value); hi = Math.max(hi, r.value); }
       if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
       const pad = Math.max((hi - lo) * 0.08, 0.02);
@@ -126,10 +133,6 @@ export class Chart {
       ctx.lineTo(x1, y);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = r.color;
-      ctx.textAlign = "left";
-      ctx.textBaseline = y > y1 + 14 ? "bottom" : "top";
-      ctx.fillText(r.label, x0 + 4, y + (y > y1 + 14 ? -2 : 2));
     }
 
     ctx.save();
@@ -146,6 +149,15 @@ export class Chart {
       ctx.stroke();
     });
     ctx.restore();
+    ctx.setLineDash([]);
+    ctx.font = `bold 12px ${FONT}`;
+    ctx.textAlign = "right";
+    for (const r of this.spec.refs || []) {
+      const y = Y(r.value);
+      const below = y < y1 + 16;
+      ctx.textBaseline = below ? "top" : "bottom";
+      haloText(ctx, r.label, x1 - 4, y + (below ? 3 : -3), r.color);
+    }
   }
 }
 

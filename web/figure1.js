@@ -24,6 +24,12 @@ function maxOf(arr) {
   return m;
 }
 
+function argMax(arr) {
+  let best = 0;
+  for (let i = 1; i < (arr || []).length; i++) if (arr[i] != null && (arr[best] == null || arr[i] > arr[best])) best = i;
+  return best;
+}
+
 function niceTicks(lo, hi, target) {
   const span = hi - lo;
   if (!(span > 0)) return [];
@@ -80,7 +86,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
   const Z = (v) => xL + ((v - zLo) / (zHi - zLo)) * (xR - xL);
   // Density scale: fixed by p_data so the target keeps its size; tall p_g is clipped.
   const pMax = maxOf(frame.p_data) || maxOf(frame.p_g) || 1;
-  const yMax = pMax * 1.45;
+  const yMax = pMax * 1.3;
   const dens = (p) => (p == null ? null : xY - (Math.min(p, yMax * 1.02) / yMax) * (xY - plotTop));
   const prob = (p) => (p == null ? null : xY - p * (xY - plotTop));
   const xs = frame.x.map(X);
@@ -146,7 +152,10 @@ export function drawFigure1(canvas, frame, opts = {}) {
     ctx.strokeStyle = COLORS.dstar;
     ctx.lineWidth = compact ? 1.2 : 1.8;
     ctx.setLineDash([1.5, 3]);
-    tracePath(ctx, xs, frame.d_star.map(prob));
+    // D* only where there is some mass: far in the empty tails it is 0/0 in all but name.
+    const floor = 0.002 * pMax;
+    const dStar = frame.d_star.map((v, i) => ((frame.p_data[i] ?? 0) + (frame.p_g[i] ?? 0) > floor ? v : null));
+    tracePath(ctx, xs, dStar.map(prob));
     ctx.stroke();
     ctx.setLineDash([]);
   }
@@ -190,16 +199,32 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.lineTo(xR, zY);
   ctx.stroke();
 
-  // Off-scale marker when p_g is taller than the drawing.
+  // Direct labels at each curve's peak; p_g taller than the drawing is marked off scale.
   const gMax = maxOf(frame.p_g);
+  const gPeak = xs[argMax(frame.p_g)];
+  ctx.font = `${compact ? "" : "bold "}${fs}px ${FONT}`;
+  ctx.textBaseline = "bottom";
   if (gMax > yMax) {
-    ctx.font = `${fs}px ${FONT}`;
-    ctx.textAlign = "right";
-    ctx.textBaseline = "top";
-    haloText(ctx, compact ? "p_g ↑" : "p_g ↑ off scale", xR - 4, plotTop + 2, COLORS.pg);
+    ctx.textAlign = gPeak > (xL + xR) / 2 ? "right" : "left";
+    const dx = gPeak > (xL + xR) / 2 ? -6 : 6;
+    haloText(ctx, compact ? "p_g ↑" : "p_g ↑ (off scale)", gPeak + dx, plotTop + fs + 4, COLORS.pg);
+  } else if (!compact && gMax > 0) {
+    ctx.textAlign = "center";
+    haloText(ctx, "p_g", gPeak, dens(gMax) - 4, COLORS.pg);
   }
-
   if (compact) return;
+  if (show.pdata) {
+    const pPeak = xs[argMax(frame.p_data)];
+    const left = Math.abs(pPeak - gPeak) < 60 && gPeak >= pPeak;
+    ctx.textAlign = left ? "right" : "left";
+    haloText(ctx, "p_data", pPeak + (left ? -10 : 10), dens(pMax) - 2, COLORS.data);
+  }
+  const dLast = frame.d[frame.d.length - 1];
+  if (dLast != null) {
+    ctx.textAlign = "right";
+    ctx.textBaseline = dLast > 0.5 ? "top" : "bottom";
+    haloText(ctx, "D(x)", xR - 4, prob(dLast) + (dLast > 0.5 ? 6 : -6), COLORS.d);
+  }
 
   // Labels and ticks (main figure only).
   ctx.font = `${fs}px ${FONT}`;
@@ -242,13 +267,6 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.fillText("1", xR + 8, prob(1) + 2);
   ctx.fillText("½", xR + 8, prob(0.5));
   ctx.fillText("0", xR + 8, prob(0) - 8);
-  ctx.save();
-  ctx.translate(w - 8, (plotTop + xY) / 2);
-  ctx.rotate(Math.PI / 2);
-  ctx.textAlign = "center";
-  ctx.textBaseline = "middle";
-  ctx.fillText("D(x)", 0, 0);
-  ctx.restore();
   ctx.save();
   ctx.translate(14, (plotTop + xY) / 2);
   ctx.rotate(-Math.PI / 2);

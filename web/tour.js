@@ -4,10 +4,10 @@ import { drawFigure1 } from "./figure1.js";
 
 const LABELS = ["a", "b", "c", "d"];
 const WAITING = {
-  a: "press “Figure 1 tour”",
-  b: "(b)",
-  c: "(c)",
-  d: "(d)",
+  a: "(a)",
+  b: "(b) appears in the tour",
+  c: "(c) appears in the tour",
+  d: "(d) appears in the tour",
 };
 
 export class TourPanels {
@@ -19,6 +19,7 @@ export class TourPanels {
   clear() {
     this.frames = {};
     this.running = false;
+    this.seenTouring = false;
     for (const l of LABELS) this.figures[l].dataset.filled = "false";
     this.dirty = true;
   }
@@ -38,10 +39,12 @@ export class TourPanels {
     this.dirty = true;
   }
 
-  draw(show) {
+  /** Before any tour, panel (a) "now" mirrors the live state. */
+  draw(show, live) {
     this.dirty = false;
     for (const l of LABELS) {
-      const frame = this.frames[l];
+      const recorded = Object.keys(this.frames).length > 0 || this.running;
+      const frame = l === "a" && !recorded ? live : this.frames[l];
       const placeholder = this.running ? "recording…" : WAITING[l];
       drawFigure1(this.figures[l].querySelector("canvas"), frame, {
         compact: true,

@@ -39,6 +39,7 @@ const socket = new LabSocket(`${window.location.protocol === "https:" ? "wss" : 
   onState: (link) => {
     state.link = link;
     if (link !== "open") state.serverStatus = null;
+    state.figureDirty = true;
     renderStatus();
   },
 });
@@ -79,8 +80,8 @@ function tourVerdict(msg) {
   const d = (msg.panels || []).find((p) => p.panel === "d");
   const js = d?.scalars?.js;
   if (js == null) return "done: compare (a) → (d)";
-  if (js < 0.1) return `done: JS fell to ${js.toFixed(3)} — compare (a) → (d)`;
-  return `done, but JS is still ${js.toFixed(2)}: press Play to train on`;
+  if (js < 0.1) return `done · JS ${js.toFixed(3)}: compare (a) → (d)`;
+  return `done · JS still ${js.toFixed(2)}: Play trains on`;
 }
 
 function onHello(msg) {
@@ -118,7 +119,7 @@ function onFrame(f) {
     else if (tour.seenTouring) {
       tour.running = false; // another command interrupted it
       tour.dirty = true;
-      $("tour-note").textContent = "interrupted — press the button again for the full tour";
+      $("tour-note").textContent = "interrupted: press the tour again";
     }
   }
   state.figureDirty = true;
@@ -144,7 +145,10 @@ function onError(msg) {
   alerts.show(msg.message || "Something went wrong.", code);
   if (code === "bad_config") showConfig(); // put the true values back in the form
   if (code === "diverged") state.serverStatus = "diverged";
-  if (code === "lab_full") state.link = "full";
+  if (code === "lab_full") {
+    state.link = "full";
+    state.figureDirty = true;
+  }
   state.optimistic = null;
   renderStatus();
 }
@@ -173,7 +177,9 @@ function showConfig() {
   const changed = Object.keys(diff);
   const mod = $("preset-mod");
   mod.hidden = !preset || changed.length === 0;
-  mod.textContent = changed.length ? `Changed: ${changed.map((k) => state.hello?.schema?.properties?.[k]?.title || k).join(", ")}` : "";
+  const names = changed.map((k) => state.hello?.schema?.properties?.[k]?.title || k);
+  mod.textContent = changed.length === 1 ? `Changed from the preset: ${names[0]}` : `Changed from the preset: ${changed.length} settings`;
+  mod.title = `Highlighted below: ${names.join(", ")}`;
   for (const [name, input] of state.form?.inputs || []) input.classList.toggle("changed", name in diff && !!preset);
 }
 
@@ -294,7 +300,7 @@ $("preset").addEventListener("change", () => send({ type: "configure", preset: $
 $("tour").addEventListener("click", () => {
   if (send({ type: "tour" })) {
     tour.start();
-    $("tour-note").textContent = "recording: D alone, then G once, then both…";
+    $("tour-note").textContent = "recording: D alone, G once, then both…";
   }
 });
 for (const [id, key] of [["show-pdata", "pdata"], ["show-dstar", "dstar"], ["show-samples", "samples"]]) {
@@ -334,7 +340,8 @@ document.addEventListener("keyup", (e) => {
 function drawAll() {
   if (state.figureDirty) {
     state.figureDirty = false;
-    drawFigure1($("figure1"), state.frame, { show, placeholder: "connecting to the lab…" });
+    const placeholder = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…" }[state.link] || "connecting to the lab…";
+    drawFigure1($("figure1"), state.frame, { show, placeholder });
   }
   for (const c of charts) if (c.dirty) c.draw();
   if (tour.dirty) tour.draw(show, state.frame);

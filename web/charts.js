@@ -5,9 +5,10 @@ import { fitCanvas, haloText, tracePath } from "./canvas.js";
 const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 const MAX_POINTS = 3000;
 
-function fmt(v) {
+function fmt(v, digits = 3) {
   if (v == null || !Number.isFinite(v)) return "–";
-  return v.toFixed(3);
+  if (Math.abs(v) >= 1000) return v.toExponential(1).replace("e+", "e");
+  return v.toFixed(digits);
 }
 
 export class Chart {
@@ -77,7 +78,7 @@ export class Chart {
   draw() {
     this.dirty = false;
     const { ctx, w, h } = fitCanvas(this.canvas);
-    const padL = 46;
+    const padL = 54;
     const padR = 10;
     const padT = 6;
     const padB = 18;
@@ -115,8 +116,8 @@ export class Chart {
     ctx.fillStyle = "#333";
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    ctx.fillText(lo.toFixed(2), x0 - 4, y0 - 4);
-    ctx.fillText(hi.toFixed(2), x0 - 4, y1 + 5);
+    ctx.fillText(fmt(lo, 2), x0 - 4, y0 - 4);
+    ctx.fillText(fmt(hi, 2), x0 - 4, y1 + 5);
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
     ctx.fillText(String(itLo), x0, y0 + 3);

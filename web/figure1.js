@@ -64,7 +64,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.fillRect(0, 0, w, h);
   if (!frame || !frame.x) {
     ctx.fillStyle = COLORS.muted;
-    ctx.font = `${compact ? 13 : 18}px ${FONT}`;
+    ctx.font = `${compact ? 16 : 18}px ${FONT}`;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillText(opts.placeholder || "waiting for the lab…", w / 2, h / 2);
@@ -107,17 +107,32 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.setLineDash([]);
 
   // Mapping lines z → G(z), the generator as the paper draws it.
+  // Lines whose G(z) is outside the view end at the edge, dashed, with a count.
+  let leftOut = 0;
+  let rightOut = 0;
   if (frame.mapping_z && frame.mapping_x) {
     ctx.strokeStyle = COLORS.map;
     ctx.lineWidth = compact ? 0.9 : 1.4;
     ctx.beginPath();
+    const outside = new Path2D();
     for (let i = 0; i < frame.mapping_z.length; i++) {
       const gz = frame.mapping_x[i];
       if (gz == null) continue;
-      ctx.moveTo(Z(frame.mapping_z[i]), zY);
+      const zx = Z(frame.mapping_z[i]);
+      if (gz < vLo || gz > vHi) {
+        if (gz < vLo) leftOut++;
+        else rightOut++;
+        outside.moveTo(zx, zY);
+        outside.lineTo(gz < vLo ? xL : xR, xY);
+        continue;
+      }
+      ctx.moveTo(zx, zY);
       ctx.lineTo(X(gz), xY);
     }
     ctx.stroke();
+    ctx.setLineDash([4, 4]);
+    ctx.stroke(outside);
+    ctx.setLineDash([]);
   }
 
   // Faint earlier p_g (panel c shows where G was before its update).
@@ -211,6 +226,17 @@ export function drawFigure1(canvas, frame, opts = {}) {
   } else if (!compact && gMax > 0) {
     ctx.textAlign = "center";
     haloText(ctx, "p_g", gPeak, dens(gMax) - 4, COLORS.pg);
+  }
+  ctx.font = `${fs}px ${FONT}`;
+  ctx.textBaseline = "middle";
+  const outY = (xY + zY) / 2;
+  if (leftOut) {
+    ctx.textAlign = "left";
+    haloText(ctx, compact ? `← ${leftOut}` : `← ${leftOut} of the lines: G(z) left of the view`, xL + 4, outY, COLORS.pg);
+  }
+  if (rightOut) {
+    ctx.textAlign = "right";
+    haloText(ctx, compact ? `${rightOut} →` : `${rightOut} of the lines: G(z) right of the view →`, xR - 4, outY + (leftOut ? fs + 4 : 0), COLORS.pg);
   }
   if (compact) return;
   if (show.pdata) {

@@ -5,9 +5,9 @@ import { drawFigure1 } from "./figure1.js";
 const LABELS = ["a", "b", "c", "d"];
 const WAITING = {
   a: "(a)",
-  b: "(b) appears in the tour",
-  c: "(c) appears in the tour",
-  d: "(d) appears in the tour",
+  b: "(b)",
+  c: "(c)",
+  d: "(d)",
 };
 
 export class TourPanels {

@@ -54,7 +54,8 @@ function jitter(i) {
 /**
  * Draw `frame` on `canvas`.
  * opts.show: {pdata, dstar, samples}; opts.compact: small-multiple style;
- * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.placeholder: text when no frame.
+ * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.placeholder: text when no frame;
+ * opts.note: a short line of text in the top-left corner.
  */
 export function drawFigure1(canvas, frame, opts = {}) {
   const { ctx, w, h } = fitCanvas(canvas);
@@ -219,10 +220,10 @@ export function drawFigure1(canvas, frame, opts = {}) {
   const gPeak = xs[argMax(frame.p_g)];
   ctx.font = `${compact ? "" : "bold "}${fs}px ${FONT}`;
   ctx.textBaseline = "bottom";
-  if (gMax > yMax) {
+  if (gMax > yMax && !compact) {
     ctx.textAlign = gPeak > (xL + xR) / 2 ? "right" : "left";
     const dx = gPeak > (xL + xR) / 2 ? -6 : 6;
-    haloText(ctx, compact ? "p_g ↑" : "p_g ↑ (off scale)", gPeak + dx, plotTop + fs + 4, COLORS.pg);
+    haloText(ctx, "p_g ↑ (off scale)", gPeak + dx, plotTop + fs + 4, COLORS.pg);
   } else if (!compact && gMax > 0) {
     ctx.textAlign = "center";
     haloText(ctx, "p_g", gPeak, dens(gMax) - 4, COLORS.pg);
@@ -237,6 +238,12 @@ export function drawFigure1(canvas, frame, opts = {}) {
   if (rightOut) {
     ctx.textAlign = "right";
     haloText(ctx, compact ? `${rightOut} →` : `${rightOut} of the lines: G(z) right of the view →`, xR - 4, outY + (leftOut ? fs + 4 : 0), COLORS.pg);
+  }
+  if (opts.note) {
+    ctx.font = `${fs}px ${FONT}`;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    haloText(ctx, opts.note, xL + 2, plotTop, COLORS.axis);
   }
   if (compact) return;
   if (show.pdata) {

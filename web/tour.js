@@ -10,6 +10,11 @@ const WAITING = {
   d: "(d)",
 };
 
+function panelNote(frame) {
+  const js = frame.scalars?.js;
+  return js == null ? `it ${frame.iteration}` : `it ${frame.iteration} · JS ${js.toFixed(2)}`;
+}
+
 export class TourPanels {
   constructor(root) {
     this.figures = Object.fromEntries(LABELS.map((l) => [l, root.querySelector(`#panel-${l}`)]));
@@ -51,6 +56,7 @@ export class TourPanels {
         show,
         ghost: l === "c" ? this.frames.b : null,
         placeholder,
+        note: frame ? panelNote(frame) : "",
       });
     }
   }

@@ -66,6 +66,9 @@ class LabConfig(BaseModel):
     momentum: float = _field(0.9, "training", "SGD momentum", "Momentum of SGD (ignored by Adam).", ge=0.0, lt=1.0)
     beta1: float = _field(0.5, "training", "Adam β1", "Adam's first-moment decay; 0.5 is common for GANs.", ge=0.0, lt=1.0)
     beta2: float = _field(0.999, "training", "Adam β2", "Adam's second-moment decay.", ge=0.0, lt=1.0)
+    lr_halflife: int = _field(
+        0, "training", "Learning-rate half-life", "Iterations after which both learning rates halve (0 = constant): damps the late oscillation around equilibrium.", ge=0, le=1_000_000
+    )
     seed: int = _field(0, "training", "Seed", "Same seed, same run: initial weights and every sample.", ge=0, le=2**31 - 1)
 
     g_layers: int = _field(2, "generator", "G hidden layers", "Hidden layers in the generator.", ge=0, le=6)
@@ -84,7 +87,7 @@ class LabConfig(BaseModel):
     _check_g_act = field_validator("g_activation")(_registered("activation"))
     _check_d_act = field_validator("d_activation")(_registered("activation"))
 
-    def updated(self, changes: dict[str, Any], *, strict: bool = True) -> "LabConfig":
+    def updated(self, changes: dict[str, Any], *, strict: bool = True) -> LabConfig:
         """A new config with `changes` applied, validated as a whole; raises ConfigError."""
         if not isinstance(changes, dict):
             raise ConfigError("config must be an object of field: value pairs")

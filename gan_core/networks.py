@@ -5,7 +5,7 @@ can take and return parameters (and later be vmapped over many sessions)."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -47,5 +47,10 @@ def layer_sizes(n_in: int, hidden_layers: int, width: int, n_out: int) -> list[i
     return [n_in] + [width] * hidden_layers + [n_out]
 
 
-def all_finite(params: Params) -> bool:
-    return bool(torch.isfinite(torch.stack([p.sum() for p in params])).all())
+PARAM_LIMIT = 1e6
+
+
+def all_finite(params: Params, limit: float = PARAM_LIMIT) -> bool:
+    """No NaN/inf and no weight beyond `limit`: a weight that large means training blew up
+    even before it overflows, and the picture it draws is meaningless."""
+    return bool(torch.stack([p.abs().max() for p in params]).max() < limit)

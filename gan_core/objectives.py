@@ -4,8 +4,8 @@ loss and the generator's loss, both minimised."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F

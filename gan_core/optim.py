@@ -31,19 +31,23 @@ def init_state(params: Params) -> OptState:
 
 
 @torch.no_grad()
-def update(params: Params, grads: Params, state: OptState, s: OptimizerSettings) -> tuple[Params, OptState]:
+def update(
+    params: Params, grads: Params, state: OptState, s: OptimizerSettings, lr_scale: float = 1.0
+) -> tuple[Params, OptState]:
+    """One step; `lr_scale` multiplies the learning rate (the lab's decay schedule)."""
     n = len(params)
+    lr = s.lr * lr_scale
     step = state[0] + 1
     m, v = state[1 : 1 + n], state[1 + n :]
     if s.name == "sgd":
         new_m = tuple(s.momentum * mi + g for mi, g in zip(m, grads))
-        new_p = tuple(p - s.lr * mi for p, mi in zip(params, new_m))
+        new_p = tuple(p - lr * mi for p, mi in zip(params, new_m))
         return new_p, (step,) + new_m + v
     new_m = tuple(s.beta1 * mi + (1 - s.beta1) * g for mi, g in zip(m, grads))
     new_v = tuple(s.beta2 * vi + (1 - s.beta2) * g * g for vi, g in zip(v, grads))
     c1 = 1 - s.beta1**step
     c2 = 1 - s.beta2**step
     new_p = tuple(
-        p - s.lr * (mi / c1) / ((vi / c2).sqrt() + s.eps) for p, mi, vi in zip(params, new_m, new_v)
+        p - lr * (mi / c1) / ((vi / c2).sqrt() + s.eps) for p, mi, vi in zip(params, new_m, new_v)
     )
     return new_p, (step,) + new_m + new_v

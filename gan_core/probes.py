@@ -100,9 +100,11 @@ def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
     return max(0.0, 0.5 * kl(p) + 0.5 * kl(q))
 
 
-def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, eps: float = 1e-9) -> np.ndarray:
-    """D*(x) = p_data / (p_data + p_g); NaN where both densities vanish (undefined)."""
+def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, rel_eps: float = 1e-3) -> np.ndarray:
+    """D*(x) = p_data / (p_data + p_g); NaN where both densities are negligible (below
+    rel_eps of p_data's peak), where D* is undefined or decided by a handful of samples."""
     total = p_data + p_g
+    eps = rel_eps * max(float(np.max(p_data)), 1e-12)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > eps, p_data / np.where(total > eps, total, 1.0), np.nan)
 

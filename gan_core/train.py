@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from gan_core.config import LabConfig
 from gan_core.probes import make_probe_set, metrics

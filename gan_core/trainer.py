@@ -18,6 +18,7 @@ from gan_core.networks import Params, all_finite, init_mlp, layer_sizes, mlp
 from gan_core.objectives import OBJECTIVES, Objective
 from gan_core.priors import PRIORS, Prior
 
+LOSS_LIMIT = 1e5  # a GAN loss this large means the logits exploded
 StepTarget = Literal["iteration", "discriminator", "generator"]
 
 
@@ -32,7 +33,7 @@ class StepSettings:
     d_opt: optim.OptimizerSettings
 
     @classmethod
-    def from_config(cls, c: LabConfig) -> "StepSettings":
+    def from_config(cls, c: LabConfig) -> StepSettings:
         def opt(lr: float) -> optim.OptimizerSettings:
             return optim.OptimizerSettings(c.optimizer, lr, c.momentum, c.beta1, c.beta2)
 
@@ -40,7 +41,13 @@ class StepSettings:
 
 
 def discriminator_step(
-    d_params: Params, d_state: optim.OptState, g_params: Params, x_real: torch.Tensor, z: torch.Tensor, s: StepSettings
+    d_params: Params,
+    d_state: optim.OptState,
+    g_params: Params,
+    x_real: torch.Tensor,
+    z: torch.Tensor,
+    s: StepSettings,
+    lr_scale: float = 1.0,
 ) -> tuple[Params, optim.OptState, torch.Tensor]:
     """One ascent step of V(D, G) for D with G fixed. Returns new params, new optimizer state
     and (loss_d, mean D(real), mean D(fake)) before the update."""
@@ -53,13 +60,13 @@ def discriminator_step(
         return s.objective.d_loss(real_logit, fake_logit), (real_logit, fake_logit)
 
     grads, (loss, (real_logit, fake_logit)) = grad_and_value(loss_fn, has_aux=True)(d_params)
-    new_params, new_state = optim.update(d_params, grads, d_state, s.d_opt)
+    new_params, new_state = optim.update(d_params, grads, d_state, s.d_opt, lr_scale)
     stats = torch.stack([loss, torch.sigmoid(real_logit).mean(), torch.sigmoid(fake_logit).mean()]).detach()
     return new_params, new_state, stats
 
 
 def generator_step(
-    g_params: Params, g_state: optim.OptState, d_params: Params, z: torch.Tensor, s: StepSettings
+    g_params: Params, g_state: optim.OptState, d_params: Params, z: torch.Tensor, s: StepSettings, lr_scale: float = 1.0
 ) -> tuple[Params, optim.OptState, torch.Tensor]:
     """One descent step of the objective's generator loss with D fixed. Returns new params,
     new state and (loss_g, mean D(fake)) before the update."""
@@ -69,7 +76,7 @@ def generator_step(
         return s.objective.g_loss(fake_logit), fake_logit
 
     grads, (loss, fake_logit) = grad_and_value(loss_fn, has_aux=True)(g_params)
-    new_params, new_state = optim.update(g_params, grads, g_state, s.g_opt)
+    new_params, new_state = optim.update(g_params, grads, g_state, s.g_opt, lr_scale)
     return new_params, new_state, torch.stack([loss, torch.sigmoid(fake_logit).mean()]).detach()
 
 
@@ -113,6 +120,12 @@ class Trainer:
         self.diverged: str | None = None
         self.last = {"loss_d": float("nan"), "loss_g": float("nan"), "d_real": float("nan"), "d_fake": float("nan")}
 
+    @property
+    def lr_scale(self) -> float:
+        """Learning-rate multiplier at the current iteration (1 without a half-life)."""
+        halflife = self.config.lr_halflife
+        return 0.5 ** (self.iteration / halflife) if halflife else 1.0
+
     def _real(self) -> torch.Tensor:
         return self.p_data.sample(self.config.batch_size, self.gen).to(self.device)
 
@@ -123,7 +136,7 @@ class Trainer:
     def step_discriminator(self) -> None:
         self._check_not_diverged()
         params, state, stats = discriminator_step(
-            self.d_params, self.d_state, self.g_params, self._real(), self._noise(), self.settings
+            self.d_params, self.d_state, self.g_params, self._real(), self._noise(), self.settings, self.lr_scale
         )
         loss, d_real, d_fake = stats.tolist()
         self._commit("discriminator", params, state, loss)
@@ -132,7 +145,9 @@ class Trainer:
 
     def step_generator(self) -> None:
         self._check_not_diverged()
-        params, state, stats = generator_step(self.g_params, self.g_state, self.d_params, self._noise(), self.settings)
+        params, state, stats = generator_step(
+            self.g_params, self.g_state, self.d_params, self._noise(), self.settings, self.lr_scale
+        )
         loss, _ = stats.tolist()
         self._commit("generator", params, state, loss)
         self.last.update(loss_g=loss)
@@ -156,10 +171,10 @@ class Trainer:
 
     # -- divergence -----------------------------------------------------------------------
     def _commit(self, which: str, params: Params, state: optim.OptState, loss: float) -> None:
-        if not (loss == loss and abs(loss) != float("inf")) or not all_finite(params):
+        if not abs(loss) < LOSS_LIMIT or not all_finite(params):  # `not <` also catches NaN
             self.diverged = (
-                f"the {which}'s update produced NaN/inf at iteration {self.iteration} "
-                "(learning rate too high?); the last finite state is kept"
+                f"the {which}'s update blew up (NaN, inf or huge values) at iteration {self.iteration} "
+                "(learning rate too high?); the last good state is kept"
             )
             raise Diverged(self.diverged)
         if which == "discriminator":

@@ -20,7 +20,8 @@ from gan_core.objectives import OBJECTIVES
 from gan_core.presets import PRESETS
 from gan_core.priors import PRIORS
 from server import protocol as P
-from server.session import Session, config_message
+from server.session import Session
+
 
 def _find_web_dir() -> Path:
     """The page's files: beside the package in a checkout, or under share/ after `pip install .`."""

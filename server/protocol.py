@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -62,7 +62,7 @@ class Ping(_Command):
     type: Literal["ping"]
 
 
-Command = Annotated[Union[Play, Pause, Step, Reset, Configure, Speed, Tour, Ping], Field(discriminator="type")]
+Command = Annotated[Play | Pause | Step | Reset | Configure | Speed | Tour | Ping, Field(discriminator="type")]
 COMMANDS = ["play", "pause", "step", "reset", "configure", "speed", "tour", "ping"]
 _adapter: TypeAdapter[Command] = TypeAdapter(Command)
 

@@ -7,12 +7,12 @@ has passed, so a slow client gets fewer frames, never a growing queue."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 import queue
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from gan_core.config import ConfigError, LabConfig, validate_config
 from gan_core.presets import PRESETS

@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh clone (Debian, Python 3.11):
+#   make lab   - set up .venv and serve the lab on http://127.0.0.1:$(PORT)
+#   make test  - set up .venv with the test extras (and Debian's chromium) and run every test
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+PIP    := $(VENV)/bin/python -m pip
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup setup-test chromium lab test lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The venv with the lab installed (editable); torch pinned by constraints.txt.
+$(VENV)/.setup: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install --disable-pip-version-check -q -c constraints.txt -e .
+	touch $@
+
+setup: $(VENV)/.setup
+
+$(VENV)/.setup-test: $(VENV)/.setup
+	$(PIP) install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
+	touch $@
+
+setup-test: $(VENV)/.setup-test
+
+# Browser tests drive Debian's chromium (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+lab: setup
+	$(VENV)/bin/ganlab serve --host $(HOST) --port $(PORT)
+
+test: setup-test chromium
+	$(VENV)/bin/ruff check gan_core server tests bench
+	$(VENV)/bin/python -m pytest -q
+
+bench: setup
+	$(VENV)/bin/python bench/bench_step.py
+	$(VENV)/bin/python bench/bench_frame.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

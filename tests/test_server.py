@@ -1,0 +1,223 @@
+"""Websocket protocol tests through FastAPI's test client: frames, every class of bad
+message (each gets an error reply and the session keeps stepping), divergence and recovery."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.protocol import MAX_MESSAGE_BYTES, PROTOCOL_VERSION
+
+
+@pytest.fixture()
+def client() -> TestClient:
+    return TestClient(create_app())
+
+
+def receive_until(ws, predicate, limit: int = 500) -> dict:
+    for _ in range(limit):
+        msg = ws.receive_json()
+        if predicate(msg):
+            return msg
+    raise AssertionError("expected message never arrived")
+
+
+def frame_at(ws, iteration: int) -> dict:
+    return receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] == iteration)
+
+
+def error(ws) -> dict:
+    return receive_until(ws, lambda m: m["type"] == "error")
+
+
+def send(ws, msg) -> None:
+    ws.send_text(msg if isinstance(msg, str) else json.dumps(msg))
+
+
+def test_healthz(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["device"] == "cpu" and body["protocol"] == PROTOCOL_VERSION
+
+
+def test_index_is_served(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200 and "<html" in r.text.lower()
+
+
+def test_hello_then_step_gives_frame_with_iteration_1(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello = ws.receive_json()
+        assert hello["type"] == "hello" and hello["version"] == PROTOCOL_VERSION
+        assert "lr_g" in hello["schema"]["properties"]
+        assert {p["name"] for p in hello["presets"]} >= {"figure1"}
+        assert hello["config"]["distribution"] == "gaussian"
+        first = frame_at(ws, 0)
+        assert first["status"] == "paused"
+        send(ws, {"type": "step"})
+        frame = frame_at(ws, 1)
+        assert frame["d_updates"] == 1 and frame["g_updates"] == 1
+        n = len(frame["x"])
+        for key in ("p_data", "p_g", "d", "d_star"):
+            assert len(frame[key]) == n
+        assert len(frame["mapping_z"]) == len(frame["mapping_x"]) > 10
+        assert all(0 <= v <= 1 for v in frame["d"])
+        s = frame["scalars"]
+        assert s["value_optimum"] == pytest.approx(-1.3862943611)
+        assert s["loss_d"] > 0 and 0 <= s["js"] <= 0.7
+
+
+def test_step_targets_and_counts(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "step", "target": "discriminator", "count": 3})
+        f = receive_until(ws, lambda m: m["type"] == "frame" and m["d_updates"] == 3)
+        assert f["iteration"] == 0 and f["g_updates"] == 0
+        send(ws, {"type": "step", "target": "generator"})
+        f = receive_until(ws, lambda m: m["type"] == "frame" and m["g_updates"] == 1)
+        assert f["iteration"] == 0
+        send(ws, {"type": "step", "count": 5})
+        f = frame_at(ws, 5)
+        assert f["d_updates"] == 8
+
+
+BAD_MESSAGES = [
+    ("not json at all", "invalid JSON"),
+    ("[1, 2, 3]", "JSON object"),
+    ('"step"', "JSON object"),
+    ('{"kind": "step"}', "unknown command type"),
+    ('{"type": "launch-missiles"}', "unknown command type"),
+    ('{"type": 7}', "unknown command type"),
+    ('{"type": "step", "count": "ten"}', "count"),
+    ('{"type": "step", "count": 1.5}', "count"),
+    ('{"type": "step", "count": 0}', "count"),
+    ('{"type": "step", "count": 1000000}', "count"),
+    ('{"type": "step", "count": NaN}', "NaN"),
+    ('{"type": "step", "count": Infinity}', "Infinity"),
+    ('{"type": "step", "target": "both"}', "target"),
+    ('{"type": "step", "extra": 1}', "unknown field"),
+    ('{"type": "speed", "iterations_per_second": -5}', "iterations_per_second"),
+    ('{"type": "speed", "iterations_per_second": 1e999}', "finite"),
+    ('{"type": "configure", "config": {"lr_g": -1}}', "lr_g"),
+    ('{"type": "configure", "config": {"batch_size": "big"}}', "batch_size"),
+    ('{"type": "configure", "config": {"batch_size": true}}', "batch_size"),
+    ('{"type": "configure", "config": {"wings": 2}}', "unknown setting"),
+    ('{"type": "configure", "config": {"distribution": "dragon"}}', "gaussian"),
+    ('{"type": "configure", "config": "lr=1"}', "config"),
+    ('{"type": "configure", "preset": "no-such-preset"}', "unknown preset"),
+    ("x" * (MAX_MESSAGE_BYTES + 1), "too large"),
+    ("[" * 10_000, "invalid JSON"),
+]
+
+
+@pytest.mark.parametrize("text, fragment", BAD_MESSAGES)
+def test_bad_message_gets_error_and_session_keeps_working(client: TestClient, text: str, fragment: str) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, text)
+        err = error(ws)
+        assert fragment.lower() in err["message"].lower(), err
+        send(ws, {"type": "step"})
+        assert frame_at(ws, 1)["iteration"] == 1
+
+
+def test_deeply_nested_json_is_an_error(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, '{"type": "configure", "config": ' + "[" * 5000 + "]" * 5000 + "}")
+        assert "invalid json" in error(ws)["message"].lower()
+        send(ws, {"type": "step"})
+        frame_at(ws, 1)
+
+
+def test_binary_message_is_an_error(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.send_bytes(b"\x00\x01")
+        assert "binary" in error(ws)["message"]
+        send(ws, {"type": "step"})
+        frame_at(ws, 1)
+
+
+def test_configure_applies_and_resets(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "step", "count": 2})
+        frame_at(ws, 2)
+        send(ws, {"type": "configure", "config": {"distribution": "bimodal", "lr_g": 0.002}})
+        cfg = receive_until(ws, lambda m: m["type"] == "config")
+        assert cfg["config"]["distribution"] == "bimodal" and cfg["config"]["lr_g"] == 0.002
+        assert frame_at(ws, 0)["iteration"] == 0
+        send(ws, {"type": "configure", "preset": "minimax", "config": {"seed": "3"}, "from_url": True})
+        cfg = receive_until(ws, lambda m: m["type"] == "config")
+        assert cfg["preset"] == "minimax" and cfg["config"]["objective"] == "minimax" and cfg["config"]["seed"] == 3
+
+
+def test_play_pause_and_reset(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "speed", "iterations_per_second": None})
+        send(ws, {"type": "play"})
+        playing = receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "playing" and m["iteration"] >= 20)
+        assert playing["iteration"] >= 20
+        send(ws, {"type": "pause"})
+        paused = receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "paused")
+        send(ws, {"type": "ping"})
+        receive_until(ws, lambda m: m["type"] == "pong")
+        send(ws, {"type": "step"})
+        assert frame_at(ws, paused["iteration"] + 1)["status"] == "paused"
+        send(ws, {"type": "reset"})
+        assert frame_at(ws, 0)["iteration"] == 0
+
+
+def test_play_respects_speed(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "speed", "iterations_per_second": 20})
+        send(ws, {"type": "play"})
+        start = time.perf_counter()
+        receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] >= 10, limit=5000)
+        assert time.perf_counter() - start > 0.35  # 10 iterations at 20/s take ~0.5 s
+        send(ws, {"type": "pause"})
+
+
+def test_divergence_pauses_and_reset_recovers(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "configure", "config": {"optimizer": "sgd", "lr_d": 1.0, "lr_g": 1.0, "momentum": 0.99, "d_width": 256, "g_width": 256}})
+        receive_until(ws, lambda m: m["type"] == "config")
+        send(ws, {"type": "speed", "iterations_per_second": None})
+        send(ws, {"type": "play"})
+        err = receive_until(ws, lambda m: m["type"] == "error", limit=20000)
+        assert err["code"] == "diverged" and "Reset" in err["message"]
+        frame = receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "diverged")
+        assert all(v is None or abs(v) < 1e30 for v in frame["p_g"])  # still drawable
+        send(ws, {"type": "step"})
+        assert error(ws)["code"] == "diverged"
+        send(ws, {"type": "reset"})
+        frame = frame_at(ws, 0)
+        assert frame["status"] == "paused"
+        send(ws, {"type": "step"})
+        assert frame_at(ws, 1)["status"] == "paused"
+
+
+def test_tour_records_four_panels(client: TestClient, monkeypatch) -> None:
+    from server import session
+
+    monkeypatch.setattr(session, "TOUR_D_STEPS", 20)
+    monkeypatch.setattr(session, "TOUR_MAX_ITERATIONS", 30)
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "tour"})
+        tour = receive_until(ws, lambda m: m["type"] == "tour" and m["done"], limit=5000)
+        panels = tour["panels"]
+        assert [p["panel"] for p in panels] == ["a", "b", "c", "d"]
+        a, b, c, d = panels
+        assert b["d_updates"] == a["d_updates"] + 20 and b["g_updates"] == a["g_updates"]
+        assert c["g_updates"] == b["g_updates"] + 1 and c["d_updates"] == b["d_updates"]
+        assert d["iteration"] == 30
+
+
+def test_lab_full(client: TestClient) -> None:
+    small = TestClient(create_app(max_sessions=1))
+    with small.websocket_connect("/ws") as first:
+        first.receive_json()
+        with small.websocket_connect("/ws") as second:
+            msg = second.receive_json()
+            assert msg["type"] == "error" and msg["code"] == "lab_full"
+        send(first, {"type": "step"})
+        frame_at(first, 1)

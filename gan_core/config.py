@@ -51,13 +51,14 @@ REGISTRY_FIELDS = {
 
 
 class LabConfig(BaseModel):
-    """Everything that defines an experiment. Ranges keep a classroom laptop responsive."""
+    """Everything that defines an experiment. Ranges keep a classroom laptop responsive.
+    The defaults are the figure1 preset (see presets.py for why these values)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     distribution: str = _field("gaussian", "data", "Data distribution", "p_data: the distribution G must learn to imitate.")
     prior: str = _field("uniform", "data", "Noise prior", "p_z: the noise G transforms into samples.")
-    noise_dim: int = _field(1, "data", "Noise dimension", "How many noise numbers z feed the generator.", ge=1, le=8)
+    noise_dim: int = _field(2, "data", "Noise dimension", "How many noise numbers z feed the generator.", ge=1, le=8)
 
     objective: str = _field("non-saturating", "training", "Objective", "Which losses D and G minimise.")
     d_steps: int = _field(1, "training", "k (D steps per iteration)", "Discriminator updates before each generator update (Algorithm 1's k).", ge=1, le=50)
@@ -67,19 +68,19 @@ class LabConfig(BaseModel):
     beta1: float = _field(0.5, "training", "Adam β1", "Adam's first-moment decay; 0.5 is common for GANs.", ge=0.0, lt=1.0)
     beta2: float = _field(0.999, "training", "Adam β2", "Adam's second-moment decay.", ge=0.0, lt=1.0)
     lr_halflife: int = _field(
-        0, "training", "Learning-rate half-life", "Iterations after which both learning rates halve (0 = constant): damps the late oscillation around equilibrium.", ge=0, le=1_000_000
+        3000, "training", "Learning-rate half-life", "Iterations after which both learning rates halve (0 = constant): damps the late oscillation around equilibrium.", ge=0, le=1_000_000
     )
     seed: int = _field(0, "training", "Seed", "Same seed, same run: initial weights and every sample.", ge=0, le=2**31 - 1)
 
     g_layers: int = _field(2, "generator", "G hidden layers", "Hidden layers in the generator.", ge=0, le=6)
     g_width: int = _field(32, "generator", "G width", "Neurons per hidden layer of the generator.", ge=1, le=512)
     g_activation: str = _field("elu", "generator", "G activation", "Non-linearity of the generator's hidden layers.")
-    lr_g: float = _field(1e-3, "generator", "G learning rate", "Step size of the generator's updates.", gt=0.0, le=1.0)
+    lr_g: float = _field(5e-4, "generator", "G learning rate", "Step size of the generator's updates.", gt=0.0, le=1.0)
 
     d_layers: int = _field(2, "discriminator", "D hidden layers", "Hidden layers in the discriminator.", ge=0, le=6)
-    d_width: int = _field(32, "discriminator", "D width", "Neurons per hidden layer of the discriminator.", ge=1, le=512)
+    d_width: int = _field(64, "discriminator", "D width", "Neurons per hidden layer of the discriminator.", ge=1, le=512)
     d_activation: str = _field("elu", "discriminator", "D activation", "Non-linearity of the discriminator's hidden layers.")
-    lr_d: float = _field(1e-3, "discriminator", "D learning rate", "Step size of the discriminator's updates.", gt=0.0, le=1.0)
+    lr_d: float = _field(2e-3, "discriminator", "D learning rate", "Step size of the discriminator's updates.", gt=0.0, le=1.0)
 
     _check_distribution = field_validator("distribution")(_registered("distribution"))
     _check_prior = field_validator("prior")(_registered("prior"))

@@ -4,8 +4,9 @@ p_g estimator (1-D data, 1-D noise): *quadrature over the noise*. G is applied t
 equal-mass quantiles of p_z, and each bin of the x grid gets the fraction of those points that
 land in it. That is the change of variables integrated bin by bin with the midpoint rule:
 deterministic (no sampling noise, so the curve does not flicker), exact as N grows, and
-right even when G is not monotone (several z map to one x). With noise_dim > 1 the same
-histogram is taken over a fixed set of N noise samples (Monte Carlo).
+right even when G is not monotone (several z map to one x). With 2 or 3 noise dimensions the
+points are a product grid of per-axis quantiles (141² or 27³ points), still deterministic;
+above that, a fixed set of N noise samples (Monte Carlo).
 
 JS(p_data ‖ p_g) in nats is the discrete JS between the bin masses of both on the drawing
 grid (400 bins) plus one bin for each tail outside it. p_data's bin masses are exact (cdf
@@ -54,8 +55,11 @@ def make_probe_set(trainer: Trainer) -> ProbeSet:
     cdf = p_data.cdf(edges)
     data_mass = np.concatenate([[cdf[0]], np.diff(cdf), [1.0 - cdf[-1]]])
     gen = torch.Generator().manual_seed(c.seed + 7919)
-    if c.noise_dim == 1:
-        z_quadrature = prior.grid(QUADRATURE_POINTS).unsqueeze(1)
+    if c.noise_dim <= 3:
+        # product grid of equal-mass quantiles: 20,000 points in 1-D, 141² in 2-D, 27³ in 3-D
+        n = int(round(QUADRATURE_POINTS ** (1 / c.noise_dim)))
+        axes = [prior.grid(n)] * c.noise_dim
+        z_quadrature = torch.cartesian_prod(*axes).reshape(-1, c.noise_dim)
     else:
         z_quadrature = prior.sample(QUADRATURE_POINTS, c.noise_dim, gen)
     # Mapping lines: equal-mass z along the first noise axis (others at their median, 0),

@@ -32,6 +32,14 @@ class StepSettings:
     g_opt: optim.OptimizerSettings
     d_opt: optim.OptimizerSettings
 
+    def generator(self, g_params: Params, z: torch.Tensor) -> torch.Tensor:
+        return mlp(g_params, z, self.g_activation)
+
+    def discriminator(self, d_params: Params, x: torch.Tensor) -> torch.Tensor:
+        """D's logit. x is fed raw: rescaling it to the view (centre 0, edges ±1) was tried
+        and made D sharp enough to chase a collapsed p_g around (JS stayed near 0.5)."""
+        return mlp(d_params, x, self.d_activation)
+
     @classmethod
     def from_config(cls, c: LabConfig) -> StepSettings:
         def opt(lr: float) -> optim.OptimizerSettings:
@@ -52,11 +60,11 @@ def discriminator_step(
     """One ascent step of V(D, G) for D with G fixed. Returns new params, new optimizer state
     and (loss_d, mean D(real), mean D(fake)) before the update."""
     with torch.no_grad():
-        x_fake = mlp(g_params, z, s.g_activation)
+        x_fake = s.generator(g_params, z)
 
     def loss_fn(dp: Params) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        real_logit = mlp(dp, x_real, s.d_activation)
-        fake_logit = mlp(dp, x_fake, s.d_activation)
+        real_logit = s.discriminator(dp, x_real)
+        fake_logit = s.discriminator(dp, x_fake)
         return s.objective.d_loss(real_logit, fake_logit), (real_logit, fake_logit)
 
     grads, (loss, (real_logit, fake_logit)) = grad_and_value(loss_fn, has_aux=True)(d_params)
@@ -72,7 +80,7 @@ def generator_step(
     new state and (loss_g, mean D(fake)) before the update."""
 
     def loss_fn(gp: Params) -> tuple[torch.Tensor, torch.Tensor]:
-        fake_logit = mlp(d_params, mlp(gp, z, s.g_activation), s.d_activation)
+        fake_logit = s.discriminator(d_params, s.generator(gp, z))
         return s.objective.g_loss(fake_logit), fake_logit
 
     grads, (loss, fake_logit) = grad_and_value(loss_fn, has_aux=True)(g_params)
@@ -189,13 +197,13 @@ class Trainer:
     # -- evaluation helpers used by the probes --------------------------------------------
     @torch.no_grad()
     def generate(self, z: torch.Tensor) -> torch.Tensor:
-        return mlp(self.g_params, z.to(self.device), self.config.g_activation)
+        return self.settings.generator(self.g_params, z.to(self.device))
 
     @torch.no_grad()
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
         """D(x) as a probability."""
-        return torch.sigmoid(mlp(self.d_params, x.to(self.device), self.config.d_activation))
+        return torch.sigmoid(self.discriminator_logit(x))
 
     @torch.no_grad()
     def discriminator_logit(self, x: torch.Tensor) -> torch.Tensor:
-        return mlp(self.d_params, x.to(self.device), self.config.d_activation)
+        return self.settings.discriminator(self.d_params, x.to(self.device))

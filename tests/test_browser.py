@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from gan_core.config import LabConfig
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -139,7 +141,7 @@ def test_page_loads_clean_and_stays_local(lab):
     page = lab.page
     expect(page.get_by_test_id("iteration")).to_have_text("0")
     # the form is built from the schema: one control per config field, grouped
-    expect(page.locator("#config-form select, #config-form input")).to_have_count(19)
+    expect(page.locator("#config-form select, #config-form input")).to_have_count(len(LabConfig.model_fields))  # one control per config field
     assert page.locator("#cfg-lr_g").get_attribute("title")
     # Figure 1 is drawn: many pixels that are neither white nor transparent, and some green
     expect(page.locator("#iteration")).to_have_text("0")

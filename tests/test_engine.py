@@ -81,7 +81,7 @@ def _linear_generator(trainer: Trainer, weight: float, bias: float) -> None:
 
 def test_p_g_estimator_matches_a_known_transform() -> None:
     """Uniform z in [-1, 1] through G(z) = 0.5 z + 4 gives U(3.5, 4.5): density 1 inside."""
-    trainer = Trainer(LabConfig(g_layers=0))
+    trainer = Trainer(LabConfig(g_layers=0, noise_dim=1))
     _linear_generator(trainer, 0.5, 4.0)
     frame = probe(trainer, make_probe_set(trainer))
     x, p_g = frame["x"], frame["p_g"]
@@ -95,7 +95,7 @@ def test_p_g_estimator_matches_a_known_transform() -> None:
 
 def test_p_g_estimator_on_a_normal_prior_and_non_monotone_map() -> None:
     """Normal z through G(z) = 0.5 z + 4 is N(4, 0.5²); through G(z) = |z| it is the half-normal."""
-    trainer = Trainer(LabConfig(g_layers=0, prior="normal"))
+    trainer = Trainer(LabConfig(g_layers=0, noise_dim=1, prior="normal"))
     _linear_generator(trainer, 0.5, 4.0)
     frame = probe(trainer, make_probe_set(trainer))
     x = frame["x"].astype(np.float64)
@@ -146,7 +146,7 @@ def test_discriminator_step_leaves_generator_alone_and_vice_versa() -> None:
 
 def test_discriminator_training_approaches_optimal_discriminator() -> None:
     """With G fixed, D trained alone moves toward D* = p_data / (p_data + p_g) (panel b)."""
-    trainer = Trainer(LabConfig(g_layers=0, prior="normal", lr_d=3e-3, batch_size=512))
+    trainer = Trainer(LabConfig(g_layers=0, noise_dim=1, prior="normal", lr_d=3e-3, batch_size=512))
     _linear_generator(trainer, 1.0, 4.5)  # p_g = N(4.5, 1) overlapping p_data = N(4, 0.5²)
     ps = make_probe_set(trainer)
     trainer.step("discriminator", 1500)

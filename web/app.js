@@ -340,8 +340,8 @@ document.addEventListener("keyup", (e) => {
 function drawAll() {
   if (state.figureDirty) {
     state.figureDirty = false;
-    const placeholder = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…" }[state.link] || "connecting to the lab…";
-    drawFigure1($("figure1"), state.frame, { show, placeholder });
+    const emptyText = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…" }[state.link] || "connecting to the lab…";
+    drawFigure1($("figure1"), state.frame, { show, emptyText });
   }
   for (const c of charts) if (c.dirty) c.draw();
   if (tour.dirty) tour.draw(show, state.frame);

@@ -54,7 +54,7 @@ function jitter(i) {
 /**
  * Draw `frame` on `canvas`.
  * opts.show: {pdata, dstar, samples}; opts.compact: small-multiple style;
- * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.placeholder: text when no frame;
+ * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.emptyText: text when no frame;
  * opts.note: a short line of text in the top-left corner.
  */
 export function drawFigure1(canvas, frame, opts = {}) {
@@ -68,7 +68,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
     ctx.font = `${compact ? 16 : 18}px ${FONT}`;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
-    ctx.fillText(opts.placeholder || "waiting for the lab…", w / 2, h / 2);
+    ctx.fillText(opts.emptyText || "waiting for the lab…", w / 2, h / 2);
     return;
   }
 

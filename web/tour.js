@@ -50,12 +50,12 @@ export class TourPanels {
     for (const l of LABELS) {
       const recorded = Object.keys(this.frames).length > 0 || this.running;
       const frame = l === "a" && !recorded ? live : this.frames[l];
-      const placeholder = this.running ? "recording…" : WAITING[l];
+      const emptyText = this.running ? "recording…" : WAITING[l];
       drawFigure1(this.figures[l].querySelector("canvas"), frame, {
         compact: true,
         show,
         ghost: l === "c" ? this.frames.b : null,
-        placeholder,
+        emptyText,
         note: frame ? panelNote(frame) : "",
       });
     }

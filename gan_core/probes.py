@@ -43,7 +43,6 @@ class ProbeSet:
     z_lines: torch.Tensor  # (MAPPING_LINES, noise_dim)
     real_dots: torch.Tensor
     fake_z: torch.Tensor
-    eval_real: torch.Tensor
 
 
 def make_probe_set(trainer: Trainer) -> ProbeSet:
@@ -75,7 +74,6 @@ def make_probe_set(trainer: Trainer) -> ProbeSet:
         z_lines=z_lines,
         real_dots=p_data.sample(SAMPLE_DOTS, gen),
         fake_z=prior.sample(SAMPLE_DOTS, c.noise_dim, gen),
-        eval_real=p_data.sample(4096, gen),
     )
 
 
@@ -125,12 +123,18 @@ def probe(trainer: Trainer, ps: ProbeSet) -> dict:
     gz = trainer.generate(ps.z_quadrature).squeeze(1).double().cpu().numpy()
     g_mass = generated_mass(gz, ps.edges)
     p_g = g_mass[1:-1] / width
-    d = trainer.discriminate(ps.x).squeeze(1).cpu().numpy()
+    # D's logit on the tail points and the grid: [x_min, centres..., x_max]
+    x_ext = torch.cat([torch.tensor([[ps.edges[0]]], dtype=torch.float32), ps.x, torch.tensor([[ps.edges[-1]]], dtype=torch.float32)])
+    logit = trainer.discriminator_logit(x_ext).squeeze(1).double().cpu()
+    d = torch.sigmoid(logit[1:-1]).numpy()
     js = js_divergence(ps.data_mass, g_mass)
-    log_d_real = -torch.nn.functional.softplus(-trainer.discriminator_logit(ps.eval_real)).mean().item()
-    log_1m_d_fake = -torch.nn.functional.softplus(trainer.discriminator_logit(torch.from_numpy(gz).float().unsqueeze(1))).mean().item()
+    # V(D, G) integrated over the same bins (each tail at the view's edge): deterministic,
+    # consistent with the drawn curves, and ~50x cheaper than evaluating D on every sample.
+    log_d = (-torch.nn.functional.softplus(-logit)).numpy()
+    log_1m_d = (-torch.nn.functional.softplus(logit)).numpy()
+    value = float(np.dot(ps.data_mass, log_d) + np.dot(g_mass, log_1m_d))
     scalars = {k: _finite(v) for k, v in trainer.last.items()}
-    scalars.update(js=_finite(js), value=_finite(log_d_real + log_1m_d_fake), value_optimum=VALUE_OPTIMUM)
+    scalars.update(js=_finite(js), value=_finite(value), value_optimum=VALUE_OPTIMUM)
     prior = trainer.prior
     return {
         "iteration": trainer.iteration,

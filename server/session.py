@@ -26,7 +26,7 @@ SLICE_SECONDS = 0.012  # longest stretch of training between looks at the comman
 # Figure-1 tour: how long D trains alone for panel (b), and the cap for panel (d).
 TOUR_D_STEPS = 300
 TOUR_MAX_ITERATIONS = 4000
-TOUR_JS_TARGET = 0.05
+TOUR_JS_TARGET = 0.02
 
 
 class Session:

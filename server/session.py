@@ -7,7 +7,6 @@ has passed, so a slow client gets fewer frames, never a growing queue."""
 
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
@@ -75,7 +74,7 @@ class Session:
         play_clock = (time.perf_counter(), 0)  # (start time, iterations since) for pacing
         while True:
             busy = self.playing or self._job is not None
-            wait = 0.0 if busy else (None if not self._dirty else max(0.0, FRAME_INTERVAL))
+            wait = 0.0 if busy else (FRAME_INTERVAL if self._dirty else None)
             if self.playing and self.speed is not None:
                 start, done = play_clock
                 due = start + done / self.speed
@@ -240,6 +239,3 @@ _WAKE: Any = _Wake()
 def config_message(config: LabConfig, preset: str | None) -> dict[str, Any]:
     return {"type": "config", "config": config.model_dump(), "preset": preset}
 
-
-def is_finite_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and math.isfinite(v)

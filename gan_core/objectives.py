@@ -12,8 +12,6 @@ import torch.nn.functional as F
 
 from gan_core.registry import Registry
 
-Loss = Callable[..., torch.Tensor]
-
 
 @dataclass(frozen=True)
 class Objective:

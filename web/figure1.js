@@ -265,23 +265,22 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.textBaseline = "top";
   ctx.textAlign = "center";
   ctx.lineWidth = 1.5;
-  for (const t of niceTicks(vLo, vHi, 9)) {
-    const px = X(t);
-    ctx.beginPath();
-    ctx.moveTo(px, xY);
-    ctx.lineTo(px, xY + 5);
-    ctx.stroke();
-    haloText(ctx, fmtTick(t), px, xY + 13, COLORS.axis);
-  }
-  for (const t of niceTicks(zLo, zHi, 8)) {
-    const px = Z(t);
-    ctx.beginPath();
-    ctx.moveTo(px, zY);
-    ctx.lineTo(px, zY + 5);
-    ctx.stroke();
+  // One tick mark per value on an axis at height y; `label` writes the tick's text.
+  const ticks = (values, toPx, y, label) => {
+    for (const t of values) {
+      const px = toPx(t);
+      ctx.beginPath();
+      ctx.moveTo(px, y);
+      ctx.lineTo(px, y + 5);
+      ctx.stroke();
+      label(fmtTick(t), px);
+    }
+  };
+  ticks(niceTicks(vLo, vHi, 9), X, xY, (text, px) => haloText(ctx, text, px, xY + 13, COLORS.axis));
+  ticks(niceTicks(zLo, zHi, 8), Z, zY, (text, px) => {
     ctx.fillStyle = COLORS.axis;
-    ctx.fillText(fmtTick(t), px, zY + 8);
-  }
+    ctx.fillText(text, px, zY + 8);
+  });
   ctx.font = `bold ${fs + 3}px ${FONT}`;
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";

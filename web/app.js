@@ -1,15 +1,17 @@
-// Main wiring: the socket's messages go to the figure, charts, form and URL; the
-// buttons and keys become commands. The page only draws; the server trains.
+// Main wiring: the socket's messages go to the figure (1-D) or the 2-D view, the charts,
+// form and URL; the buttons and keys become commands. The page only draws; the server trains.
 
 import { makeCharts } from "./charts.js";
 import { buildForm } from "./controls.js";
-import { explain } from "./explain.js";
+import { explain, explain2d } from "./explain.js";
 import { drawFigure1 } from "./figure1.js";
 import { watchResize } from "./canvas.js";
 import { LabSocket } from "./socket.js";
 import { TourPanels } from "./tour.js";
 import { configDiff, urlConfigureCommand, writeUrlConfig } from "./url.js";
 import { Alerts } from "./alerts.js";
+import { Lab2D } from "./lab2d.js";
+import { Scoreboard } from "./scoreboard.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,12 +29,18 @@ const state = {
   speedIndex: null, // the user's choice, re-applied after a reconnect
   form: null,
   figureDirty: true,
+  dim: 1, // the data dimension the page shows (2 also while drawing)
 };
+
+// The presets the 1-D | 2-D switch loads.
+const DIM_PRESET = { 1: "figure1", 2: "gaussians" };
 
 const alerts = new Alerts($("alerts"));
 const charts = makeCharts($);
 const tour = new TourPanels(document);
 const show = { pdata: true, dstar: true, samples: true };
+const scoreboard = new Scoreboard($("scoreboard"));
+const lab2d = new Lab2D($, { send, onDrawMode: () => updateDim() });
 
 const socket = new LabSocket(`${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws`, {
   onMessage: handleMessage,
@@ -95,6 +103,8 @@ function onHello(msg) {
   state.form = buildForm($("config-form"), msg.schema, msg.registries, onFieldChange);
   fillPresets();
   showConfig();
+  lab2d.setConfig(state.config);
+  updateDim();
   setupSpeed(msg.speed);
   clearHistory();
   tour.clear();
@@ -113,7 +123,9 @@ function onFrame(f) {
   if (f.scalars) for (const c of charts) c.push(f.iteration, f.scalars);
   $("iteration").textContent = String(f.iteration);
   $("updates").textContent = `D ${f.d_updates} · G ${f.g_updates}`;
-  $("explain").textContent = explain(f);
+  $("explain").textContent = f.dim === 2 ? explain2d(f) : explain(f);
+  if (f.dim === 2) lab2d.setFrame(f);
+  scoreboard.update(f);
   if (tour.running) {
     if (f.status === "touring") tour.seenTouring = true;
     else if (tour.seenTouring) {
@@ -127,10 +139,41 @@ function onFrame(f) {
   renderStatus();
 }
 
+/** The data dimension of a config's distribution (registry entries carry `dim`). */
+function dimOf(config) {
+  const entry = (state.hello?.registries?.distribution || []).find((d) => d.name === config?.distribution);
+  return entry?.dim === 2 ? 2 : 1;
+}
+
+/** Show the 1-D or the 2-D view; the frame's dimension follows the config's. */
+function updateDim() {
+  const dim = lab2d.drawing ? 2 : dimOf(state.config);
+  if (dim !== state.dim) {
+    if (dim === 2) lab2d.setFrame(state.frame?.dim === 2 ? state.frame : null);
+    state.figureDirty = true;
+    tour.dirty = true;
+  }
+  state.dim = dim;
+  document.body.dataset.dim = String(dim);
+  $("dim-1").setAttribute("aria-pressed", String(dim === 1));
+  $("dim-2").setAttribute("aria-pressed", String(dim === 2));
+  for (const c of charts) c.showFor(dim);
+  if (dim !== 2) scoreboard.hide();
+  $("center").setAttribute("aria-label", dim === 2 ? "2-D view" : "Figure 1");
+}
+
+function switchDim(dim) {
+  if (lab2d.drawing && dim === 1) lab2d.stopDrawing();
+  if (dimOf(state.config) === dim) return;
+  send({ type: "configure", preset: DIM_PRESET[dim] });
+}
+
 function onConfig(msg) {
   state.config = msg.config;
   state.preset = msg.preset;
   showConfig();
+  lab2d.setConfig(msg.config);
+  updateDim();
   writeUrlConfig(msg.config, msg.preset, state.presets);
   clearHistory();
   if (!tour.running) {
@@ -143,7 +186,10 @@ function onConfig(msg) {
 function onError(msg) {
   const code = msg.code || "error";
   alerts.show(msg.message || "Something went wrong.", code);
-  if (code === "bad_config") showConfig(); // put the true values back in the form
+  if (code === "bad_config") {
+    showConfig(); // put the true values back in the form
+    lab2d.configRefused();
+  }
   if (code === "diverged") state.serverStatus = "diverged";
   if (code === "lab_full") {
     state.link = "full";
@@ -154,15 +200,21 @@ function onError(msg) {
 }
 
 // -- showing state ---------------------------------------------------------------------
+// Presets grouped by the dimension of their data: Figure 1's 1-D ones, then GAN Lab's 2-D.
 function fillPresets() {
   const sel = $("preset");
   sel.replaceChildren();
-  for (const p of state.presets) {
-    const opt = document.createElement("option");
-    opt.value = p.name;
-    opt.textContent = p.title;
-    opt.title = p.description;
-    sel.append(opt);
+  for (const [dim, label] of [[1, "1-D · Figure 1"], [2, "2-D · GAN Lab"]]) {
+    const group = document.createElement("optgroup");
+    group.label = label;
+    for (const p of state.presets.filter((q) => dimOf(q.config) === dim)) {
+      const opt = document.createElement("option");
+      opt.value = p.name;
+      opt.textContent = p.title;
+      opt.title = p.description;
+      group.append(opt);
+    }
+    if (group.children.length) sel.append(group);
   }
 }
 
@@ -219,13 +271,14 @@ function renderStatus() {
   play.classList.toggle("playing", playing);
   play.title = playing ? "Stop training; the networks keep their state (Space)" : "Train continuously at the chosen speed (Space)";
   const offline = state.link !== "open";
-  for (const id of ["play", "step", "step-d", "step-g", "reset", "tour", "preset"]) $(id).disabled = offline;
+  for (const id of ["play", "step", "step-d", "step-g", "reset", "tour", "preset", "dim-1", "dim-2", "draw-use"]) $(id).disabled = offline;
   document.body.classList.toggle("offline", offline);
 }
 
 // -- speed -----------------------------------------------------------------------------
 function speedLabel(v) {
-  return v == null ? "max" : `${v}/s`;
+  if (v == null) return "max";
+  return v <= 5 ? `${v}/s slow` : `${v}/s`;
 }
 
 function setupSpeed(serverSpeed) {
@@ -245,7 +298,7 @@ function setupSpeed(serverSpeed) {
 function showSpeed(idx) {
   const v = state.speeds[idx];
   $("speed-value").textContent = speedLabel(v);
-  $("speed").setAttribute("aria-valuetext", v == null ? "as fast as possible" : `${v} iterations per second`);
+  $("speed").setAttribute("aria-valuetext", v == null ? "as fast as possible" : `${v} iterations per second${v <= 5 ? ", slow motion" : ""}`);
 }
 
 $("speed").addEventListener("input", () => {
@@ -287,6 +340,12 @@ function onFieldChange(name, value) {
     showConfig();
     return;
   }
+  // "Draw your own" needs a drawing first: open draw mode instead of a refused configure.
+  if (name === "distribution" && value === "drawn" && (state.config?.drawn_points || []).length < 3) {
+    showConfig();
+    lab2d.startDrawing(state.config);
+    return;
+  }
   state.form?.markPending(name);
   send({ type: "configure", config: { [name]: value } });
 }
@@ -297,6 +356,8 @@ $("step-d").addEventListener("click", () => step("discriminator"));
 $("step-g").addEventListener("click", () => step("generator"));
 $("reset").addEventListener("click", reset);
 $("preset").addEventListener("change", () => send({ type: "configure", preset: $("preset").value }));
+$("dim-1").addEventListener("click", () => switchDim(1));
+$("dim-2").addEventListener("click", () => switchDim(2));
 $("tour").addEventListener("click", () => {
   if (send({ type: "tour" })) {
     tour.start();
@@ -337,19 +398,30 @@ document.addEventListener("keyup", (e) => {
 });
 
 // -- drawing ---------------------------------------------------------------------------
+// Each display frame redraws only what changed since the last one (a frame arrived, a
+// toggle flipped, the window resized), and only the view that is visible.
 function drawAll() {
-  if (state.figureDirty) {
-    state.figureDirty = false;
-    const emptyText = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…" }[state.link] || "connecting to the lab…";
-    drawFigure1($("figure1"), state.frame, { show, emptyText });
+  const emptyText = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…" }[state.link] || "connecting to the lab…";
+  if (state.dim === 2) {
+    lab2d.view.emptyText = state.link === "open" ? "waiting for the first 2-D frame…" : emptyText;
+    if (lab2d.dirty || state.figureDirty) {
+      state.figureDirty = false;
+      lab2d.draw();
+    }
+  } else {
+    if (state.figureDirty) {
+      state.figureDirty = false;
+      drawFigure1($("figure1"), state.frame?.dim === 2 ? null : state.frame, { show, emptyText });
+    }
+    if (tour.dirty) tour.draw(show, state.frame?.dim === 2 ? null : state.frame);
   }
   for (const c of charts) if (c.dirty) c.draw();
-  if (tour.dirty) tour.draw(show, state.frame);
   requestAnimationFrame(drawAll);
 }
 
-watchResize([$("figure1"), ...document.querySelectorAll(".panel canvas, .chart canvas")], () => {
+watchResize([$("figure1"), $("view2d-main"), ...document.querySelectorAll(".panel canvas, .chart canvas")], () => {
   state.figureDirty = true;
+  lab2d.view.dirty = true;
   tour.dirty = true;
   for (const c of charts) c.dirty = true;
 });

@@ -50,3 +50,19 @@ export function haloText(ctx, text, x, y, color) {
   ctx.fillStyle = color;
   ctx.fillText(text, x, y);
 }
+
+// About `target` round-numbered ticks (steps of 1, 2 or 5 × 10^n) covering [lo, hi].
+export function niceTicks(lo, hi, target) {
+  const span = hi - lo;
+  if (!(span > 0)) return [];
+  const raw = span / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((s) => s * mag).find((s) => s >= raw) || raw;
+  const out = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Math.abs(t) < 1e-9 ? 0 : t);
+  return out;
+}
+
+export function fmtTick(t) {
+  return Number.isInteger(t) ? String(t) : t.toFixed(1);
+}

@@ -14,10 +14,13 @@ function fmt(v, digits = 3) {
 export class Chart {
   /**
    * host: an element to fill; spec: {title, tip, series: [{key, label, color, dash}],
-   * refs: [{value, label, color}], range: [lo, hi] | null (auto)}
+   * refs: [{value, label, color}], range: [lo, hi] | null (auto), dims: data dimensions
+   * where the chart is shown (default both)}
    */
   constructor(host, spec) {
     this.spec = spec;
+    this.host = host;
+    this.dims = spec.dims || [1, 2];
     host.title = spec.tip;
     const head = document.createElement("div");
     head.className = "chart-head";
@@ -49,6 +52,14 @@ export class Chart {
     this.clear();
   }
 
+  /** Show the chart only for the data dimensions it is about. */
+  showFor(dim) {
+    const on = this.dims.includes(dim);
+    if (this.host.hidden === !on) return;
+    this.host.hidden = !on;
+    this.dirty = true;
+  }
+
   clear() {
     this.its = [];
     this.values = this.spec.series.map(() => []);
@@ -77,6 +88,7 @@ export class Chart {
 
   draw() {
     this.dirty = false;
+    if (this.host.hidden) return;
     const { ctx, w, h } = fitCanvas(this.canvas);
     const padL = 54;
     const padR = 10;
@@ -192,9 +204,17 @@ export function makeCharts(byId) {
     }),
     new Chart(byId("chart-value"), {
       title: "V(D,G)",
+      dims: [1],
       tip: "The value function E[log D(x)] + E[log(1 − D(G(z)))]; at the game's equilibrium it equals −log 4",
       refs: [{ value: LOG4, label: "−log 4", color: "#b45309" }],
       series: [{ key: "value", label: "V", color: "#c2410c" }],
+    }),
+    new Chart(byId("chart-kl"), {
+      title: "KL(p_data‖p_g)",
+      dims: [2],
+      tip: "Kullback–Leibler divergence of the generator from the data, in nats, on a 64 × 64 grid over the view: large when G misses part of the data (a dropped mode), 0 when equal",
+      refs: [{ value: 0, label: "0", color: "#8a8a8a" }],
+      series: [{ key: "kl", label: "KL", color: "#0e7490" }],
     }),
   ];
 }

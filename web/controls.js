@@ -1,5 +1,6 @@
 // The configuration form, built from the JSON schema the server publishes:
-// one control per property, grouped by its `group`. The server's config is the truth.
+// one control per property, grouped by its `group`; properties marked "hidden" are edited
+// elsewhere (the drawing on the 2-D canvas). The server's config is the truth.
 
 const GROUPS = [
   ["data", "Data & noise"],
@@ -26,7 +27,7 @@ export function buildForm(form, schema, registries, onChange) {
     if (prop.group && !groups.some(([g]) => g === prop.group)) groups.push([prop.group, prop.group]);
   }
   for (const [group, heading] of groups) {
-    const names = Object.keys(props).filter((n) => (props[n].group || "training") === group);
+    const names = Object.keys(props).filter((n) => !props[n].hidden && (props[n].group || "training") === group);
     if (!names.length) continue;
     const fs = document.createElement("fieldset");
     fs.className = `group group-${group}`;
@@ -48,13 +49,22 @@ export function buildForm(form, schema, registries, onChange) {
       if (Array.isArray(prop.enum)) {
         input = document.createElement("select");
         const reg = registries?.[REGISTRY_OF[name]] || [];
+        const groupsByDim = new Map(); // distributions: one <optgroup> per data dimension
         for (const value of prop.enum) {
           const opt = document.createElement("option");
           opt.value = value;
           const entry = reg.find((r) => r.name === value);
           opt.textContent = entry ? entry.title : value;
           if (entry?.description) opt.title = entry.description;
-          input.append(opt);
+          if (entry?.dim) {
+            if (!groupsByDim.has(entry.dim)) {
+              const og = document.createElement("optgroup");
+              og.label = entry.dim === 1 ? "1-D data (Figure 1)" : `${entry.dim}-D data`;
+              groupsByDim.set(entry.dim, og);
+              input.append(og);
+            }
+            groupsByDim.get(entry.dim).append(opt);
+          } else input.append(opt);
         }
       } else if (prop.type === "integer" || prop.type === "number") {
         input = document.createElement("input");

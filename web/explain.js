@@ -26,3 +26,28 @@ export function explain(frame) {
   }
   return "G is closing in: the lines z → G(z) slide toward where D is higher.";
 }
+
+/** The same for 2-D data, in the 2-D view's terms (heatmap colours, arrows, modes). */
+export function explain2d(frame) {
+  if (!frame) return "Connecting to the lab…";
+  if (frame.status === "diverged") return "Training diverged (the numbers blew up): press Reset or change a setting.";
+  const s = frame.scalars || {};
+  const { js, d_real: dr, d_fake: df, modes_covered: mc, modes_total: mt, hq_fraction: hq } = s;
+  if (frame.iteration === 0 && frame.d_updates === 0 && frame.g_updates === 0) {
+    return "Untrained: G maps the noise to a small blob of green dots. Press Play or Step.";
+  }
+  if (mt != null && mc != null) {
+    if (mc === mt && hq != null && hq >= 0.8) return `All ${mt} modes covered and ${Math.round(hq * 100)} % of G's samples sit on one: G has learned the data.`;
+    if (mt > 1 && mc <= 1 && frame.iteration > 1000) return `Mode collapse: G piles its samples on ${mc === 0 ? "none" : "one"} of the ${mt} modes.`;
+  }
+  if (dr != null && df != null && dr > 0.8 && df < 0.2) {
+    return "D wins for now: purple around the data, green around G's samples; the arrows push G toward purple.";
+  }
+  if (js != null && js < 0.05 && dr != null && Math.abs(dr - 0.5) < 0.08) {
+    return "D can hardly tell real from fake: the heatmap fades to white as p_g ≈ p_data.";
+  }
+  if (mt != null && mc != null && mc < mt) {
+    return `G covers ${mc} of ${mt} modes so far; each update moves the green dots along the arrows.`;
+  }
+  return "G's samples move along the arrows, toward where D says \"real\" (purple); D then redraws its boundary.";
+}

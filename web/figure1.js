@@ -2,7 +2,7 @@
 // z line at the bottom, x line above it, lines z → G(z), densities and D(x) above.
 // Drawing only: every number comes from the server's frame.
 
-import { fitCanvas, haloText, tracePath } from "./canvas.js";
+import { fitCanvas, fmtTick, haloText, niceTicks, tracePath } from "./canvas.js";
 
 export const COLORS = {
   data: "#111111",
@@ -28,21 +28,6 @@ function argMax(arr) {
   let best = 0;
   for (let i = 1; i < (arr || []).length; i++) if (arr[i] != null && (arr[best] == null || arr[i] > arr[best])) best = i;
   return best;
-}
-
-function niceTicks(lo, hi, target) {
-  const span = hi - lo;
-  if (!(span > 0)) return [];
-  const raw = span / target;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((s) => s * mag).find((s) => s >= raw) || raw;
-  const out = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Math.abs(t) < 1e-9 ? 0 : t);
-  return out;
-}
-
-function fmtTick(t) {
-  return Number.isInteger(t) ? String(t) : t.toFixed(1);
 }
 
 // Deterministic jitter so dots do not flicker from frame to frame.

@@ -23,23 +23,47 @@ export function urlConfigureCommand(search = window.location.search) {
   return cmd;
 }
 
+// Values compare by content: lists (the drawn points) are new objects in every message.
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Fields of `config` that differ from `base` (all of them when there is no base). */
 export function configDiff(config, base) {
   const diff = {};
   for (const [key, value] of Object.entries(config)) {
-    if (!base || base[key] !== value) diff[key] = value;
+    if (!base || !same(base[key], value)) diff[key] = value;
   }
   return diff;
+}
+
+/** One config value as URL text; lists of [x, y] pairs become "x,y;x,y" (the server reads that back). */
+export function urlText(value) {
+  if (Array.isArray(value)) return value.map((p) => (Array.isArray(p) ? p.join(",") : String(p))).join(";");
+  return String(value);
+}
+
+// Query text with "," and ";" left readable (they need no escaping in a query value).
+function encodeQuery(params) {
+  return params
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2C/g, ",").replace(/%3B/g, ";")}`)
+    .join("&");
 }
 
 /** Rewrite the query to describe `config` (called after each server config message). */
 export function writeUrlConfig(config, presetName, presets) {
   const preset = (presets || []).find((p) => p.name === presetName);
-  const params = new URLSearchParams();
-  if (preset) params.set("preset", preset.name);
+  const params = [];
+  if (preset) params.push(["preset", preset.name]);
   const diff = configDiff(config, preset ? preset.config : null);
-  for (const [key, value] of Object.entries(diff)) params.set(key, String(value));
-  const query = params.toString();
+  for (const [key, value] of Object.entries(diff)) {
+    // an empty list of drawn points is every config's default: nothing worth a URL field
+    if (Array.isArray(value) && value.length === 0) continue;
+    params.push([key, urlText(value)]);
+  }
+  const query = encodeQuery(params);
   const next = `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`;
   if (next !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
     window.history.replaceState(null, "", next);

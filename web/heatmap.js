@@ -1,0 +1,89 @@
+// The discriminator's decision surface as a picture: D(x) on the server's nx × ny grid,
+// coloured through a diverging palette and painted with ImageData (one pixel per grid
+// cell), then scaled up by drawImage with smoothing. No per-cell drawing calls.
+
+// ColorBrewer PRGn (purple–green), which stays distinguishable for the common kinds of
+// colour blindness: green where D says "fake" (the colour of G's samples), purple where
+// it says "real", near-white at D = 1/2. The ends stop short of the darkest classes so
+// the sample dots on top stay readable.
+export const PALETTE_STOPS = [
+  [0.0, [27, 120, 55]], // D = 0: fake
+  [0.25, [166, 219, 160]],
+  [0.5, [247, 247, 247]], // D = 1/2: cannot tell
+  [0.75, [194, 165, 207]],
+  [1.0, [118, 42, 131]], // D = 1: real
+];
+
+function lerpStops(t) {
+  for (let i = 1; i < PALETTE_STOPS.length; i++) {
+    const [t1, c1] = PALETTE_STOPS[i];
+    if (t <= t1) {
+      const [t0, c0] = PALETTE_STOPS[i - 1];
+      const a = (t - t0) / (t1 - t0);
+      return c0.map((v, k) => Math.round(v + (c1[k] - v) * a));
+    }
+  }
+  return PALETTE_STOPS[PALETTE_STOPS.length - 1][1];
+}
+
+// 256-entry lookup table, so painting a frame is one table read per cell.
+const LUT = (() => {
+  const out = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) out.set(lerpStops(i / 255), i * 3);
+  return out;
+})();
+
+/** CSS colour of D = t (legend strips and swatches use the same palette). */
+export function paletteCss(t) {
+  const [r, g, b] = lerpStops(Math.min(1, Math.max(0, t)));
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+/** A CSS linear-gradient from D = 0 (left) to D = 1 (right). */
+export function paletteGradient() {
+  const stops = PALETTE_STOPS.map(([t, [r, g, b]]) => `rgb(${r}, ${g}, ${b}) ${t * 100}%`);
+  return `linear-gradient(to right, ${stops.join(", ")})`;
+}
+
+/** Keeps one small canvas with the latest heatmap; `update` repaints it from a frame. */
+export class HeatmapImage {
+  constructor() {
+    this.canvas = document.createElement("canvas");
+    this.source = null;
+  }
+
+  /** Repaint from frame.heatmap ({nx, ny, d}); cheap to call again with the same object. */
+  update(heatmap) {
+    if (!heatmap || heatmap === this.source) return !!heatmap;
+    const { nx, ny, d } = heatmap;
+    if (!(nx > 0 && ny > 0) || !d || d.length < nx * ny) return false;
+    this.source = heatmap;
+    if (this.canvas.width !== nx || this.canvas.height !== ny) {
+      this.canvas.width = nx;
+      this.canvas.height = ny;
+      this.image = null;
+    }
+    const ctx = this.canvas.getContext("2d");
+    this.image ||= ctx.createImageData(nx, ny);
+    const px = this.image.data;
+    for (let row = 0; row < ny; row++) {
+      // the frame's row 0 is y_min, the bottom of the picture; images count from the top
+      const out = (ny - 1 - row) * nx;
+      for (let col = 0; col < nx; col++) {
+        const v = d[row * nx + col];
+        const i = (out + col) * 4;
+        if (v == null || !Number.isFinite(v)) {
+          px[i + 3] = 0;
+          continue;
+        }
+        const k = Math.round(Math.min(1, Math.max(0, v)) * 255) * 3;
+        px[i] = LUT[k];
+        px[i + 1] = LUT[k + 1];
+        px[i + 2] = LUT[k + 2];
+        px[i + 3] = 255;
+      }
+    }
+    ctx.putImageData(this.image, 0, 0);
+    return true;
+  }
+}

@@ -1,0 +1,359 @@
+// The 2-D lab's main view, drawn from one dim == 2 frame on two stacked canvases:
+// the bottom one holds the discriminator's heatmap (an image, see heatmap.js), the top one
+// the axes, the generator's mesh, the samples, the gradient arrows and the mode centres.
+// Everything is batched into a few paths per layer: no DOM node per point.
+
+import { fitCanvas, fmtTick, haloText, niceTicks } from "./canvas.js";
+import { DRAW_AREA } from "./drawing.js";
+import { HeatmapImage } from "./heatmap.js";
+
+export const COLORS_2D = {
+  real: "#111111",
+  fake: "#0b8a2f",
+  mesh: "rgba(20, 83, 45, 0.55)",
+  arrow: "#e8590c",
+  mode: "#111111",
+  axis: "#222222",
+  muted: "#555555",
+  drawn: "#111111",
+};
+
+/** The layers, in drawing order (bottom first); each is a checkbox in the page. */
+export const LAYERS = [
+  { key: "heatmap", label: "D(x) heatmap", tip: "The discriminator's verdict at every point: purple = it says real, green = it says fake, white = it cannot tell (D = ½)" },
+  { key: "manifold", label: "G's mesh", tip: "A grid laid over the noise z, carried through G: where the mesh bunches up, G puts many samples" },
+  { key: "real", label: "real samples", tip: "Samples of the data distribution p_data (black)" },
+  { key: "fake", label: "fake samples", tip: "Samples G(z) of the generator (green); they move only when G is updated" },
+  { key: "gradients", label: "G's gradients", tip: "The direction each fake sample would move in a generator update (arrows scaled for display)" },
+  { key: "modes", label: "mode centres", tip: "Centres of the data's modes, with a dashed circle of 3 standard deviations (a sample inside is 'high quality')" },
+];
+
+const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
+const ARROW_SHARE = 0.06; // a typical gradient arrow is 6% of the view's width
+const EMPHASIS_MS = 1400;
+
+function percentile(sorted, q) {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
+}
+
+export class View2D {
+  constructor(heatCanvas, mainCanvas) {
+    this.heatCanvas = heatCanvas;
+    this.mainCanvas = mainCanvas;
+    this.heat = new HeatmapImage();
+    this.layers = { heatmap: true, manifold: true, real: true, fake: true, gradients: false, modes: true };
+    this.frame = null;
+    this.drawing = null; // a Drawing while in draw mode
+    this.emph = null; // {keys: Set, until: ms}: layers a click on the overview points at
+    this.emptyText = "waiting for the lab…";
+    this.geom = null;
+    this.dirty = true;
+  }
+
+  setFrame(frame) {
+    this.frame = frame;
+    this.dirty = true;
+  }
+
+  setLayer(key, on) {
+    this.layers[key] = on;
+    this.dirty = true;
+  }
+
+  /** Make `keys` stand out for a moment (the others fade); the caller turns them on. */
+  emphasise(keys) {
+    this.emph = { keys: new Set(keys), until: performance.now() + EMPHASIS_MS };
+    this.dirty = true;
+  }
+
+  /** True while something animates and the view needs drawing every display frame. */
+  get animating() {
+    return !!this.emph;
+  }
+
+  /** Canvas pixel (CSS px, relative to the canvas) → data coordinates, or null outside. */
+  toData(px, py) {
+    const g = this.geom;
+    if (!g) return null;
+    return [g.xLo + (px - g.x0) / g.scale, g.yHi - (py - g.y0) / g.scale];
+  }
+
+  draw(now = performance.now()) {
+    this.dirty = false;
+    if (this.emph && now > this.emph.until) this.emph = null;
+    const heat = fitCanvas(this.heatCanvas);
+    const main = fitCanvas(this.mainCanvas);
+    const { ctx: hctx, w, h } = heat;
+    const ctx = main.ctx;
+    hctx.fillStyle = "#ffffff";
+    hctx.fillRect(0, 0, w, h);
+
+    const frame = this.frame && this.frame.dim === 2 ? this.frame : null;
+    const view = this.drawing ? DRAW_AREA : frame?.view;
+    if (!view) {
+      this.geom = null;
+      ctx.fillStyle = COLORS_2D.muted;
+      ctx.font = `18px ${FONT}`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(this.emptyText, w / 2, h / 2);
+      return;
+    }
+    const g = this.layout(view, w, h);
+    this.geom = g;
+
+    if (this.drawing) {
+      this.drawGrid(hctx, g);
+      this.drawAxes(ctx, g);
+      this.drawDrawing(ctx, g);
+      return;
+    }
+    if (this.layers.heatmap && this.heat.update(frame.heatmap)) {
+      hctx.save();
+      hctx.globalAlpha = this.alpha("heatmap");
+      hctx.imageSmoothingEnabled = true;
+      hctx.drawImage(this.heat.canvas, g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
+      hctx.restore();
+    }
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
+    ctx.clip();
+    if (this.layers.manifold) this.drawMesh(ctx, g, frame.manifold);
+    if (this.layers.real) this.drawDots(ctx, g, frame.real, COLORS_2D.real, "real");
+    if (this.layers.fake) this.drawDots(ctx, g, frame.fake, COLORS_2D.fake, "fake");
+    if (this.layers.gradients) this.drawArrows(ctx, g, frame.fake, frame.gradients);
+    if (this.layers.modes && frame.modes) this.drawModes(ctx, g, frame.modes);
+    ctx.restore();
+    this.drawAxes(ctx, g);
+  }
+
+  // Data square with equal units on both axes, centred in the canvas, room for tick labels.
+  layout(view, w, h) {
+    const [[xLo, xHi], [yLo, yHi]] = view;
+    const padL = 40;
+    const padR = 10;
+    const padT = 8;
+    const padB = 30;
+    const pw = w - padL - padR;
+    const ph = h - padT - padB;
+    const scale = Math.max(1e-6, Math.min(pw / (xHi - xLo), ph / (yHi - yLo)));
+    const x0 = padL + (pw - (xHi - xLo) * scale) / 2;
+    const y0 = padT + (ph - (yHi - yLo) * scale) / 2;
+    return {
+      xLo, xHi, yLo, yHi, scale, x0, y0,
+      x1: x0 + (xHi - xLo) * scale,
+      y1: y0 + (yHi - yLo) * scale,
+      X: (v) => x0 + (v - xLo) * scale,
+      Y: (v) => y0 + (yHi - v) * scale,
+    };
+  }
+
+  alpha(key) {
+    return this.emph && !this.emph.keys.has(key) ? 0.18 : 1;
+  }
+
+  boost(key) {
+    return this.emph && this.emph.keys.has(key) ? 1.6 : 1;
+  }
+
+  drawMesh(ctx, g, manifold) {
+    if (!manifold || !manifold.xy) return;
+    const { nu, nv, xy } = manifold;
+    ctx.globalAlpha = this.alpha("manifold");
+    ctx.strokeStyle = COLORS_2D.mesh;
+    ctx.lineWidth = 1.3 * this.boost("manifold");
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    // rows: u varies fastest in the frame's layout
+    for (let v = 0; v < nv; v++) {
+      for (let u = 0; u < nu; u++) {
+        const i = (v * nu + u) * 2;
+        if (u === 0) ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
+        else ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
+      }
+    }
+    if (nv > 1) {
+      for (let u = 0; u < nu; u++) {
+        for (let v = 0; v < nv; v++) {
+          const i = (v * nu + u) * 2;
+          if (v === 0) ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
+          else ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
+        }
+      }
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  drawDots(ctx, g, flat, color, key) {
+    if (!flat || !flat.length) return;
+    const r = 3.2 * this.boost(key);
+    ctx.globalAlpha = this.alpha(key);
+    ctx.beginPath();
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const px = g.X(flat[i]);
+      const py = g.Y(flat[i + 1]);
+      ctx.moveTo(px + r, py);
+      ctx.arc(px, py, r, 0, Math.PI * 2);
+    }
+    // a white rim first, so dots stay visible on either end of the heatmap's palette
+    ctx.strokeStyle = "rgba(255,255,255,0.9)";
+    ctx.lineWidth = 2;
+    ctx.stroke();
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+  }
+
+  drawArrows(ctx, g, fake, grads) {
+    if (!fake || !grads || grads.length < 2) return;
+    const n = Math.min(fake.length, grads.length) >> 1;
+    const mags = [];
+    for (let i = 0; i < n; i++) mags.push(Math.hypot(grads[2 * i], grads[2 * i + 1]));
+    const sorted = mags.filter(Number.isFinite).sort((a, b) => a - b);
+    // a robust reference length (95th percentile), so one huge gradient does not shrink the rest
+    const ref = percentile(sorted, 0.95);
+    if (!(ref > 0)) return;
+    const full = ARROW_SHARE * (g.x1 - g.x0); // pixels for a reference-length gradient
+    const head = 4.5 * this.boost("gradients");
+    ctx.globalAlpha = this.alpha("gradients");
+    ctx.strokeStyle = COLORS_2D.arrow;
+    ctx.lineWidth = 1.7 * this.boost("gradients");
+    ctx.lineCap = "round";
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const m = mags[i];
+      if (!(m > 0)) continue;
+      const len = Math.min(m / ref, 1.3) * full;
+      const ux = grads[2 * i] / m;
+      const uy = -grads[2 * i + 1] / m; // screen y points down
+      const sx = g.X(fake[2 * i]);
+      const sy = g.Y(fake[2 * i + 1]);
+      const ex = sx + ux * len;
+      const ey = sy + uy * len;
+      ctx.moveTo(sx, sy);
+      ctx.lineTo(ex, ey);
+      if (len > head * 1.5) {
+        ctx.moveTo(ex - head * (ux - uy * 0.6), ey - head * (uy + ux * 0.6));
+        ctx.lineTo(ex, ey);
+        ctx.lineTo(ex - head * (ux + uy * 0.6), ey - head * (uy - ux * 0.6));
+      }
+    }
+    ctx.stroke();
+    ctx.lineCap = "butt";
+    ctx.globalAlpha = 1;
+  }
+
+  drawModes(ctx, g, modes) {
+    const c = modes.centres || [];
+    const s = 6 * this.boost("modes");
+    ctx.globalAlpha = this.alpha("modes");
+    if (modes.radius != null) {
+      const r = Math.max(3, modes.radius * g.scale);
+      ctx.beginPath();
+      for (let i = 0; i + 1 < c.length; i += 2) {
+        const px = g.X(c[i]);
+        const py = g.Y(c[i + 1]);
+        ctx.moveTo(px + r, py);
+        ctx.arc(px, py, r, 0, Math.PI * 2);
+      }
+      ctx.setLineDash([4, 3]);
+      ctx.strokeStyle = "rgba(17,17,17,0.8)";
+      ctx.lineWidth = 1.4 * this.boost("modes");
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.beginPath();
+    for (let i = 0; i + 1 < c.length; i += 2) {
+      const px = g.X(c[i]);
+      const py = g.Y(c[i + 1]);
+      ctx.moveTo(px - s, py - s);
+      ctx.lineTo(px + s, py + s);
+      ctx.moveTo(px - s, py + s);
+      ctx.lineTo(px + s, py - s);
+    }
+    ctx.strokeStyle = "rgba(255,255,255,0.9)";
+    ctx.lineWidth = 4.5;
+    ctx.stroke();
+    ctx.strokeStyle = COLORS_2D.mode;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  drawAxes(ctx, g) {
+    ctx.strokeStyle = COLORS_2D.axis;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
+    ctx.font = `14px ${FONT}`;
+    ctx.fillStyle = COLORS_2D.axis;
+    ctx.beginPath();
+    const xt = niceTicks(g.xLo, g.xHi, 6);
+    const yt = niceTicks(g.yLo, g.yHi, 6);
+    for (const t of xt) {
+      ctx.moveTo(g.X(t), g.y1);
+      ctx.lineTo(g.X(t), g.y1 + 5);
+    }
+    for (const t of yt) {
+      ctx.moveTo(g.x0 - 5, g.Y(t));
+      ctx.lineTo(g.x0, g.Y(t));
+    }
+    ctx.stroke();
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const t of xt) ctx.fillText(fmtTick(t), g.X(t), g.y1 + 7);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const t of yt) ctx.fillText(fmtTick(t), g.x0 - 8, g.Y(t));
+    // axis names between the last two ticks, where no tick label sits
+    ctx.font = `italic bold 15px ${FONT}`;
+    ctx.fillStyle = COLORS_2D.muted;
+    if (xt.length > 1) {
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.fillText("x₁", g.X((xt[xt.length - 1] + xt[xt.length - 2]) / 2), g.y1 + 7);
+    }
+    if (yt.length > 1) {
+      ctx.textAlign = "right";
+      ctx.textBaseline = "middle";
+      ctx.fillText("x₂", g.x0 - 8, g.Y((yt[yt.length - 1] + yt[yt.length - 2]) / 2));
+    }
+  }
+
+  // Draw mode: a faint unit grid on white so students can place points deliberately.
+  drawGrid(ctx, g) {
+    ctx.strokeStyle = "#e3e3e3";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let v = Math.ceil(g.xLo); v <= g.xHi; v++) {
+      ctx.moveTo(g.X(v), g.y0);
+      ctx.lineTo(g.X(v), g.y1);
+    }
+    for (let v = Math.ceil(g.yLo); v <= g.yHi; v++) {
+      ctx.moveTo(g.x0, g.Y(v));
+      ctx.lineTo(g.x1, g.Y(v));
+    }
+    ctx.stroke();
+  }
+
+  drawDrawing(ctx, g) {
+    const pts = this.drawing.points;
+    if (!pts.length) {
+      ctx.font = `bold 18px ${FONT}`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      haloText(ctx, "Click or drag here to draw the data", (g.x0 + g.x1) / 2, (g.y0 + g.y1) / 2, COLORS_2D.muted);
+      return;
+    }
+    const r = 3.5;
+    ctx.beginPath();
+    for (const [x, y] of pts) {
+      ctx.moveTo(g.X(x) + r, g.Y(y));
+      ctx.arc(g.X(x), g.Y(y), r, 0, Math.PI * 2);
+    }
+    ctx.fillStyle = COLORS_2D.drawn;
+    ctx.fill();
+  }
+}

@@ -4,7 +4,9 @@ Skipped when Chromium or Playwright is missing, except with CI=true, where they 
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -109,6 +111,8 @@ class Watched:
         self.page.goto(base + path)
 
     def _console(self, msg) -> None:
+        if "willReadFrequently" in msg.text:
+            return  # Chromium's hint about the tests' own repeated getImageData pixel reads
         if msg.type in ("error", "warning"):
             self.problems.append(f"console {msg.type}: {msg.text}")
 
@@ -140,8 +144,10 @@ def lab(browser, server):
 def test_page_loads_clean_and_stays_local(lab):
     page = lab.page
     expect(page.get_by_test_id("iteration")).to_have_text("0")
-    # the form is built from the schema: one control per config field, grouped
-    expect(page.locator("#config-form select, #config-form input")).to_have_count(len(LabConfig.model_fields))  # one control per config field
+    # the form is built from the schema: one control per config field, grouped; fields the
+    # schema marks hidden (the drawn points, edited on the 2-D canvas) have none
+    shown = [name for name, prop in LabConfig.model_json_schema()["properties"].items() if not prop.get("hidden")]
+    expect(page.locator("#config-form select, #config-form input")).to_have_count(len(shown))
     assert page.locator("#cfg-lr_g").get_attribute("title")
     # Figure 1 is drawn: many pixels that are neither white nor transparent, and some green
     expect(page.locator("#iteration")).to_have_text("0")
@@ -252,4 +258,148 @@ def test_figure1_tour_fills_the_panels(lab):
         }"""
     )
     assert ink > 300
+    assert not lab.problems, lab.problems
+
+
+# -- the 2-D lab ---------------------------------------------------------------------------
+
+# Pixel classes of the heatmap's palette (PRGn): purple where D says "real", green where it
+# says "fake"; fake samples are green dots on the top canvas.
+COUNT_PIXELS = """(id) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let purple = 0, green = 0, fakeDot = 0, ink = 0;
+    for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+        if (a < 200) continue;
+        if (r < 235 || g < 235 || b < 235) ink++;
+        if (r > g + 25 && b > g + 25) purple++;
+        if (g > r + 25 && g > b + 20) green++;
+        if (g > 110 && r < 60 && b < 90) fakeDot++;
+    }
+    return {purple, green, fakeDot, ink};
+}"""
+
+
+def pixels(page, canvas_id: str) -> dict:
+    return page.evaluate(COUNT_PIXELS, canvas_id)
+
+
+def open_2d(browser, server, path: str) -> Watched:
+    w = Watched(browser, server, path)
+    expect(w.page.get_by_test_id("view-2d")).to_be_visible(timeout=20_000)
+    expect(w.page.locator("#status-text")).to_have_text("paused", timeout=20_000)
+    return w
+
+
+def test_ring_plays_and_the_heatmap_shows_both_verdicts(browser, server):
+    w = open_2d(browser, server, "/?preset=ring")
+    try:
+        page = w.page
+        expect(page.get_by_test_id("view-1d")).to_be_hidden()
+        expect(page.get_by_role("button", name="Figure 1 tour")).to_be_hidden()
+        w.button("Play").click()
+        page.wait_for_function("() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 100", timeout=30_000)
+        # D has learned something: purple (real) around the data, green (fake) around G's samples
+        page.wait_for_function(
+            f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple > 300 && p.green > 300; }}",
+            timeout=30_000,
+        )
+        w.button("Pause").click()
+        # the mode scores are shown for the ring
+        expect(page.get_by_test_id("modes-covered")).to_have_text(re.compile(r"^\d+ / 8$"), timeout=10_000)
+        expect(page.get_by_test_id("hq-fraction")).to_have_text(re.compile(r"^\d+ %$"))
+        assert not w.problems, w.problems
+        assert not w.foreign, w.foreign
+    finally:
+        w.close()
+
+
+def test_toggling_layers_changes_the_canvas(browser, server):
+    w = open_2d(browser, server, "/?preset=ring")
+    try:
+        page = w.page
+        page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 100", timeout=10_000)
+        page.get_by_test_id("layer-fake").uncheck()
+        page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot < 10", timeout=5_000)
+        page.get_by_test_id("layer-fake").check()
+        page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 100", timeout=5_000)
+
+        before = pixels(page, "view2d-heat")
+        assert before["purple"] + before["green"] > 500, before
+        page.get_by_test_id("layer-heatmap").uncheck()
+        page.wait_for_function(f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple + p.green === 0; }}", timeout=5_000)
+
+        # the overview's D block turns the heatmap back on
+        page.get_by_test_id("overview-d").click()
+        expect(page.get_by_test_id("layer-heatmap")).to_be_checked()
+        page.wait_for_function(f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple + p.green > 500; }}", timeout=5_000)
+        # and its blocks are keyboard buttons: Enter on "fake samples" shows the gradient arrows
+        expect(page.get_by_test_id("layer-gradients")).not_to_be_checked()
+        page.get_by_test_id("overview-fake").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("layer-gradients")).to_be_checked()
+        assert not w.problems, w.problems
+    finally:
+        w.close()
+
+
+def test_switching_between_1d_and_2d(lab):
+    page = lab.page
+    view1, view2 = page.get_by_test_id("view-1d"), page.get_by_test_id("view-2d")
+    expect(view1).to_be_visible()
+    expect(view2).to_be_hidden()
+    page.get_by_test_id("dim-2").click()
+    expect(view2).to_be_visible(timeout=10_000)
+    expect(view1).to_be_hidden()
+    expect(page.locator("#preset")).to_have_value("gaussians", timeout=10_000)
+    expect(page.get_by_test_id("dim-2")).to_have_attribute("aria-pressed", "true")
+    expect(lab.button("Figure 1 tour")).to_be_hidden()
+    page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 50", timeout=10_000)
+    page.wait_for_function("() => location.search === '?preset=gaussians'", timeout=10_000)
+
+    page.get_by_test_id("dim-1").click()
+    expect(view1).to_be_visible(timeout=10_000)
+    expect(view2).to_be_hidden()
+    expect(page.locator("#preset")).to_have_value("figure1", timeout=10_000)
+    expect(lab.button("Figure 1 tour")).to_be_visible()
+
+    # choosing a 2-D distribution in the form switches too
+    page.locator("#cfg-distribution").select_option("ring")
+    expect(view2).to_be_visible(timeout=10_000)
+    assert not lab.problems, lab.problems
+
+
+def test_draw_your_own_data_and_train_on_it(lab):
+    page = lab.page
+    page.get_by_test_id("dim-2").click()
+    expect(page.get_by_test_id("view-2d")).to_be_visible(timeout=10_000)
+    page.get_by_test_id("draw-toggle").click()
+    # an empty drawing is refused in the page, with a message
+    page.get_by_test_id("draw-use").click()
+    expect(page.get_by_test_id("draw-msg")).to_contain_text("empty")
+
+    box = page.get_by_test_id("view2d-canvas").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    r = min(box["width"], box["height"]) * 0.25
+    page.mouse.move(cx - r, cy)
+    page.mouse.down()
+    for i in range(1, 41):  # a half circle, then a line: two "modes" of data
+        a = math.pi * i / 40
+        page.mouse.move(cx - r * math.cos(a), cy - r * math.sin(a))
+    page.mouse.up()
+    page.mouse.click(cx, cy + r)
+    count = int(page.get_by_test_id("draw-count").inner_text().split()[0])
+    assert 20 < count <= 500, count
+
+    page.get_by_test_id("draw-use").click()
+    expect(page.locator("#cfg-distribution")).to_have_value("drawn", timeout=10_000)
+    expect(page.get_by_test_id("draw-toggle")).to_have_attribute("aria-pressed", "false")
+    # the drawing is in the URL as "x,y;x,y;…", so the link reproduces it
+    page.wait_for_function("() => (new URLSearchParams(location.search).get('drawn_points') || '').split(';').length > 20", timeout=10_000)
+
+    lab.button("Play").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 30", timeout=20_000)
+    lab.button("Pause").click()
+    page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 50", timeout=10_000)
     assert not lab.problems, lab.problems

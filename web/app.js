@@ -123,7 +123,8 @@ function onFrame(f) {
   if (f.scalars) for (const c of charts) c.push(f.iteration, f.scalars);
   $("iteration").textContent = String(f.iteration);
   $("updates").textContent = `D ${f.d_updates} · G ${f.g_updates}`;
-  $("explain").textContent = f.dim === 2 ? explain2d(f) : explain(f);
+  if (f.dim === 2) $("explain2d").textContent = explain2d(f);
+  else $("explain").textContent = explain(f);
   if (f.dim === 2) lab2d.setFrame(f);
   scoreboard.update(f);
   if (tour.running) {

@@ -402,9 +402,9 @@ document.addEventListener("keyup", (e) => {
 // Each display frame redraws only what changed since the last one (a frame arrived, a
 // toggle flipped, the window resized), and only the view that is visible.
 function drawAll() {
-  const emptyText = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…" }[state.link] || "connecting to the lab…";
+  const emptyText = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…", open: "waiting for the lab…" }[state.link] || "connecting to the lab…";
   if (state.dim === 2) {
-    lab2d.view.emptyText = state.link === "open" ? "waiting for the first 2-D frame…" : emptyText;
+    lab2d.view.emptyText = emptyText;
     if (lab2d.dirty || state.figureDirty) {
       state.figureDirty = false;
       lab2d.draw();

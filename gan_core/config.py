@@ -8,9 +8,10 @@ import json
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gan_core.distributions import DISTRIBUTIONS
+from gan_core.distributions2d import DRAW_AREA, MAX_DRAWN_POINTS, MIN_DRAWN_POINTS
 from gan_core.networks import ACTIVATIONS
 from gan_core.objectives import OBJECTIVES
 from gan_core.priors import PRIORS
@@ -59,9 +60,17 @@ class LabConfig(BaseModel):
     distribution: str = _field("gaussian", "data", "Data distribution", "p_data: the distribution G must learn to imitate.")
     prior: str = _field("uniform", "data", "Noise prior", "p_z: the noise G transforms into samples.")
     noise_dim: int = _field(2, "data", "Noise dimension", "How many noise numbers z feed the generator.", ge=1, le=8)
+    drawn_points: list[tuple[float, float]] = Field(
+        default_factory=list,
+        title="Drawn points",
+        description="The points of the 'draw your own' distribution, drawn on the 2-D canvas.",
+        max_length=MAX_DRAWN_POINTS,
+        json_schema_extra={"group": "data", "hidden": True},
+    )
 
     objective: str = _field("non-saturating", "training", "Objective", "Which losses D and G minimise.")
     d_steps: int = _field(1, "training", "k (D steps per iteration)", "Discriminator updates before each generator update (Algorithm 1's k).", ge=1, le=50)
+    g_steps: int = _field(1, "training", "G steps per iteration", "Generator updates after the k discriminator updates of each iteration.", ge=1, le=50)
     batch_size: int = _field(128, "training", "Batch size m", "Samples of noise and data per update.", ge=1, le=4096)
     optimizer: Literal["adam", "sgd"] = _field("adam", "training", "Optimizer", "Adam or SGD with momentum, for both networks.")
     momentum: float = _field(0.9, "training", "SGD momentum", "Momentum of SGD (ignored by Adam).", ge=0.0, lt=1.0)
@@ -88,6 +97,39 @@ class LabConfig(BaseModel):
     _check_g_act = field_validator("g_activation")(_registered("activation"))
     _check_d_act = field_validator("d_activation")(_registered("activation"))
 
+    @field_validator("drawn_points", mode="before")
+    @classmethod
+    def _points_from_text(cls, value: Any) -> Any:
+        """The URL carries the drawing as text 'x,y;x,y;...'."""
+        if isinstance(value, list):  # JSON pairs arrive as lists
+            return [tuple(p) if isinstance(p, list) else p for p in value]
+        if not isinstance(value, str):
+            return value
+        points = []
+        for i, pair in enumerate(p for p in value.split(";") if p.strip()):
+            parts = pair.split(",")
+            try:
+                if len(parts) != 2:
+                    raise ValueError
+                points.append((float(parts[0]), float(parts[1])))
+            except ValueError:
+                raise ValueError(f"point {i + 1} {pair!r} is not 'x,y'") from None
+        return points
+
+    @model_validator(mode="after")
+    def _check_drawing(self) -> LabConfig:
+        (x0, x1), (y0, y1) = DRAW_AREA
+        for i, (x, y) in enumerate(self.drawn_points):
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError(f"drawn_points: point {i + 1} is not a finite number")
+            if not (x0 <= x <= x1 and y0 <= y <= y1):
+                raise ValueError(f"drawn_points: point {i + 1} ({x:g}, {y:g}) is outside the drawing area [{x0:g}, {x1:g}] × [{y0:g}, {y1:g}]")
+        if self.distribution == "drawn" and len(self.drawn_points) < MIN_DRAWN_POINTS:
+            raise ValueError(
+                f"distribution 'drawn' needs at least {MIN_DRAWN_POINTS} drawn points (got {len(self.drawn_points)}): draw on the 2-D canvas first"
+            )
+        return self
+
     def updated(self, changes: dict[str, Any], *, strict: bool = True) -> LabConfig:
         """A new config with `changes` applied, validated as a whole; raises ConfigError."""
         if not isinstance(changes, dict):
@@ -105,7 +147,7 @@ def _format_errors(err: ValidationError) -> str:
             msg = f"unknown setting; known settings: {', '.join(LabConfig.model_fields)}"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        parts.append(f"{loc}: {msg}")
+        parts.append(f"{loc}: {msg}" if e["loc"] else msg)
     return "; ".join(parts)
 
 

@@ -164,3 +164,8 @@ DISTRIBUTIONS.register(
         view=(-1.0, 9.0),
     ),
 )
+
+
+# The 2-D distributions register themselves in the same registry (one engine, the data
+# dimension is a property of the distribution).
+from gan_core import distributions2d as _distributions2d  # noqa: E402,F401

@@ -37,6 +37,14 @@ class Prior(ABC):
         u = (torch.arange(n, dtype=torch.float64) + 0.5) / n
         return self.quantiles(u).float()
 
+    def quadrature(self, dim: int, n: int, gen: torch.Generator) -> torch.Tensor:
+        """About n deterministic noise points for estimating p_g: a product grid of equal-mass
+        quantiles (n in 1-D, √n per axis in 2-D, ∛n in 3-D); above 3-D a fixed random set."""
+        if dim <= 3:
+            per_axis = int(round(n ** (1 / dim)))
+            return torch.cartesian_prod(*[self.grid(per_axis)] * dim).reshape(-1, dim)
+        return self.sample(n, dim, gen)
+
 
 class UniformPrior(Prior):
     def sample(self, n: int, dim: int, gen: torch.Generator) -> torch.Tensor:

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from gan_core.metrics import finite_or_none, js_divergence, kl_divergence, smoothed_mass
+from gan_core.probes2d import QUADRATURE_POINTS, ProbeSet2D, make_probe_set_2d, metrics_2d, probe_2d
 from gan_core.trainer import Trainer
 
 GRID_POINTS = 400
-QUADRATURE_POINTS = 20_000
 MAPPING_LINES = 41
 SAMPLE_DOTS = 120
 VALUE_OPTIMUM = -math.log(4.0)
@@ -45,7 +46,14 @@ class ProbeSet:
     fake_z: torch.Tensor
 
 
-def make_probe_set(trainer: Trainer) -> ProbeSet:
+def make_probe_set(trainer: Trainer) -> ProbeSet | ProbeSet2D:
+    """Fixed probe inputs for the trainer's data dimension."""
+    if trainer.p_data.dim == 2:
+        return make_probe_set_2d(trainer)
+    return make_probe_set_1d(trainer)
+
+
+def make_probe_set_1d(trainer: Trainer) -> ProbeSet:
     c = trainer.config
     p_data, prior = trainer.p_data, trainer.prior
     lo, hi = p_data.view
@@ -54,13 +62,7 @@ def make_probe_set(trainer: Trainer) -> ProbeSet:
     cdf = p_data.cdf(edges)
     data_mass = np.concatenate([[cdf[0]], np.diff(cdf), [1.0 - cdf[-1]]])
     gen = torch.Generator().manual_seed(c.seed + 7919)
-    if c.noise_dim <= 3:
-        # product grid of equal-mass quantiles: 20,000 points in 1-D, 141² in 2-D, 27³ in 3-D
-        n = int(round(QUADRATURE_POINTS ** (1 / c.noise_dim)))
-        axes = [prior.grid(n)] * c.noise_dim
-        z_quadrature = torch.cartesian_prod(*axes).reshape(-1, c.noise_dim)
-    else:
-        z_quadrature = prior.sample(QUADRATURE_POINTS, c.noise_dim, gen)
+    z_quadrature = prior.quadrature(c.noise_dim, QUADRATURE_POINTS, gen)
     # Mapping lines: equal-mass z along the first noise axis (others at their median, 0),
     # so where the lines bunch up on the x axis p_g is dense, as in the paper's figure.
     z_lines = torch.zeros(MAPPING_LINES, c.noise_dim)
@@ -89,19 +91,6 @@ def generated_mass(samples: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return mass / max(samples.size, 1)
 
 
-def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
-    """Jensen–Shannon divergence in nats between two discrete distributions."""
-    p = p / p.sum()
-    q = q / q.sum()
-    m = 0.5 * (p + q)
-
-    def kl(a: np.ndarray) -> float:
-        nz = a > 0
-        return float(np.sum(a[nz] * np.log(a[nz] / m[nz])))
-
-    return max(0.0, 0.5 * kl(p) + 0.5 * kl(q))
-
-
 def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, rel_eps: float = 1e-3) -> np.ndarray:
     """D*(x) = p_data / (p_data + p_g); NaN where both densities are negligible (below
     rel_eps of p_data's peak), where D* is undefined or decided by a handful of samples."""
@@ -111,12 +100,18 @@ def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, rel_eps: float = 
         return np.where(total > eps, p_data / np.where(total > eps, total, 1.0), np.nan)
 
 
-def _finite(a: float) -> float | None:
-    return a if math.isfinite(a) else None
+
+
+def probe(trainer: Trainer, ps: ProbeSet | ProbeSet2D, metrics_max_age: float = 0.0) -> dict:
+    """What the page draws for this state (1-D Figure 1 or the 2-D view) plus the scalars.
+    In 2-D, `metrics_max_age` lets live frames reuse recent metrics (see probes2d.py)."""
+    if isinstance(ps, ProbeSet2D):
+        return probe_2d(trainer, ps, metrics_max_age)
+    return probe_1d(trainer, ps)
 
 
 @torch.no_grad()
-def probe(trainer: Trainer, ps: ProbeSet) -> dict:
+def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
     """Everything the Figure-1 view draws, plus the per-frame scalars. Arrays are NumPy
     float32; scalars are floats (None when undefined, e.g. a loss before any update)."""
     width = ps.edges[1] - ps.edges[0]
@@ -128,15 +123,17 @@ def probe(trainer: Trainer, ps: ProbeSet) -> dict:
     logit = trainer.discriminator_logit(x_ext).squeeze(1).double().cpu()
     d = torch.sigmoid(logit[1:-1]).numpy()
     js = js_divergence(ps.data_mass, g_mass)
+    kl = kl_divergence(ps.data_mass, smoothed_mass(g_mass, gz.size))
     # V(D, G) integrated over the same bins (each tail at the view's edge): deterministic,
     # consistent with the drawn curves, and ~50x cheaper than evaluating D on every sample.
     log_d = (-torch.nn.functional.softplus(-logit)).numpy()
     log_1m_d = (-torch.nn.functional.softplus(logit)).numpy()
     value = float(np.dot(ps.data_mass, log_d) + np.dot(g_mass, log_1m_d))
-    scalars = {k: _finite(v) for k, v in trainer.last.items()}
-    scalars.update(js=_finite(js), value=_finite(value), value_optimum=VALUE_OPTIMUM)
+    scalars = {k: finite_or_none(v) for k, v in trainer.last.items()}
+    scalars.update(js=finite_or_none(js), kl=finite_or_none(kl), value=finite_or_none(value), value_optimum=VALUE_OPTIMUM)
     prior = trainer.prior
     return {
+        "dim": 1,
         "iteration": trainer.iteration,
         "d_updates": trainer.d_updates,
         "g_updates": trainer.g_updates,
@@ -155,7 +152,11 @@ def probe(trainer: Trainer, ps: ProbeSet) -> dict:
     }
 
 
-def metrics(trainer: Trainer, ps: ProbeSet) -> dict[str, float | int | None]:
-    """The scalars of `probe` only (for the headless CLI): cheaper, no arrays."""
-    frame = probe(trainer, ps)
-    return {"iteration": trainer.iteration, **frame["scalars"]}
+def metrics(trainer: Trainer, ps: ProbeSet | ProbeSet2D) -> dict[str, float | int | None]:
+    """The scalars of `probe` only (for the headless CLI)."""
+    if isinstance(ps, ProbeSet2D):
+        scalars = {k: finite_or_none(v) for k, v in trainer.last.items()} | metrics_2d(trainer, ps)
+        scalars.pop("metrics_iteration")
+    else:
+        scalars = probe(trainer, ps)["scalars"]
+    return {"iteration": trainer.iteration, **scalars}

@@ -14,6 +14,7 @@ from torch.func import grad_and_value
 from gan_core import optim
 from gan_core.config import LabConfig
 from gan_core.distributions import DISTRIBUTIONS, Distribution1D
+from gan_core.distributions2d import Distribution2D, drawn_distribution
 from gan_core.networks import Params, all_finite, init_mlp, layer_sizes, mlp
 from gan_core.objectives import OBJECTIVES, Objective
 from gan_core.priors import PRIORS, Prior
@@ -88,6 +89,13 @@ def generator_step(
     return new_params, new_state, torch.stack([loss, torch.sigmoid(fake_logit).mean()]).detach()
 
 
+def resolve_p_data(c: LabConfig) -> Distribution1D | Distribution2D:
+    """The registry's distribution, or the user's drawing for 'drawn'."""
+    if c.distribution == "drawn":
+        return drawn_distribution(c.drawn_points)
+    return DISTRIBUTIONS.get(c.distribution)
+
+
 class Diverged(RuntimeError):
     """Training produced NaN or inf; the last finite state is kept."""
 
@@ -102,8 +110,8 @@ class Trainer:
 
     # -- set-up ---------------------------------------------------------------------------
     @property
-    def p_data(self) -> Distribution1D:
-        return DISTRIBUTIONS.get(self.config.distribution)
+    def p_data(self) -> Distribution1D | Distribution2D:
+        return self._p_data
 
     @property
     def prior(self) -> Prior:
@@ -114,6 +122,7 @@ class Trainer:
         if config is not None:
             self.config = config
         c = self.config
+        self._p_data = resolve_p_data(c)
         self.settings = StepSettings.from_config(c)
         self.gen = torch.Generator().manual_seed(c.seed)
         dim = self.p_data.dim
@@ -162,10 +171,11 @@ class Trainer:
         self.g_updates += 1
 
     def step_iteration(self) -> None:
-        """k discriminator updates, then one generator update."""
+        """k discriminator updates, then g_steps generator updates (1 in the paper)."""
         for _ in range(self.config.d_steps):
             self.step_discriminator()
-        self.step_generator()
+        for _ in range(self.config.g_steps):
+            self.step_generator()
         self.iteration += 1
 
     def step(self, target: StepTarget = "iteration", count: int = 1) -> None:

@@ -51,11 +51,18 @@ def hello_message(session: Session) -> dict[str, Any]:
     def listing(registry: Any) -> list[dict[str, str]]:
         return [{"name": n, "title": registry.get(n).title, "description": registry.get(n).description} for n in registry]
 
+    def distributions() -> list[dict[str, Any]]:
+        out = []
+        for entry, name in zip(listing(DISTRIBUTIONS), DISTRIBUTIONS):
+            d = DISTRIBUTIONS.get(name)
+            out.append({**entry, "dim": d.dim, "view": [list(v) for v in d.view] if d.dim == 2 else list(d.view)})
+        return out
+
     return {
         "type": "hello",
         "version": P.PROTOCOL_VERSION,
         "schema": config_schema(),
-        "registries": {"distribution": listing(DISTRIBUTIONS), "prior": listing(PRIORS), "objective": listing(OBJECTIVES)},
+        "registries": {"distribution": distributions(), "prior": listing(PRIORS), "objective": listing(OBJECTIVES)},
         "presets": [{**listing(PRESETS)[i], "config": PRESETS.get(n).config.model_dump()} for i, n in enumerate(PRESETS)],
         "speeds": P.SPEEDS,
         "speed": session.speed,

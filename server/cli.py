@@ -17,6 +17,22 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _number(value: float | None, digits: int) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _describe_record(r: dict) -> str:
+    """One human-readable progress line (the --json lines carry every field)."""
+    line = (
+        f"iter {r['iteration']:6d}  loss_d {_number(r['loss_d'], 4)}  loss_g {_number(r['loss_g'], 4)}  "
+        f"D(real) {_number(r['d_real'], 3)}  D(fake) {_number(r['d_fake'], 3)}  "
+        f"JS {_number(r['js'], 4)}  KL {_number(r['kl'], 3)} nats  V {_number(r['value'], 4)} (optimum {r['value_optimum']:.4f})"
+    )
+    if r.get("modes_total") is not None:
+        line += f"  modes {r['modes_covered']}/{r['modes_total']}  HQ {r['hq_fraction']:.3f}"
+    return f"{line}  {r['seconds']:.1f}s"
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     import torch
 
@@ -44,12 +60,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(record), flush=True)
         else:
-            print(
-                f"iter {record['iteration']:6d}  loss_d {record['loss_d']:.4f}  loss_g {record['loss_g']:.4f}  "
-                f"D(real) {record['d_real']:.3f}  D(fake) {record['d_fake']:.3f}  JS {record['js']:.4f} nats  "
-                f"V {record['value']:.4f} (optimum {record['value_optimum']:.4f})  {record['seconds']:.1f}s",
-                flush=True,
-            )
+            print(_describe_record(record), flush=True)
     if args.save:
         with open(args.save, "w", encoding="utf-8") as fh:
             json.dump({"config": config.model_dump(), "metrics": last}, fh, indent=2)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_MESSAGE_BYTES = 16 * 1024
 MAX_STEP_COUNT = 1000
 SPEEDS = [1, 2, 5, 10, 30, 60, 100, 300, 1000, None]  # iterations per second; None = as fast as possible
@@ -118,10 +118,29 @@ def _array(a: np.ndarray, digits: int = 5) -> list[float | None]:
 ARRAY_KEYS = ("x", "p_data", "p_g", "d", "d_star", "mapping_z", "mapping_x", "real", "fake")
 
 
+def _jsonable(value: Any, digits: int) -> Any:
+    """NumPy arrays (also inside the 2-D frame's nested objects) become rounded lists."""
+    if isinstance(value, np.ndarray):
+        return _array(value, digits)
+    if isinstance(value, dict):
+        return {k: _jsonable(v, HEATMAP_DIGITS if k == "d" and digits == NESTED_DIGITS else digits) for k, v in value.items()}
+    return value
+
+
+# Coordinates to 1e-4 of a unit are sub-pixel at any view size; D to 1e-3 is below a colour step.
+NESTED_DIGITS = 4
+HEATMAP_DIGITS = 3
+
+
 def frame_message(probe: dict[str, Any], status: str) -> dict[str, Any]:
     msg = {"type": "frame", "version": PROTOCOL_VERSION, "status": status}
     for key, value in probe.items():
-        msg[key] = _array(value) if key in ARRAY_KEYS else value
+        if key in ARRAY_KEYS and probe.get("dim") == 1:
+            msg[key] = _array(value)
+        elif key == "scalars":
+            msg[key] = value
+        else:
+            msg[key] = _jsonable(value, NESTED_DIGITS)
     return msg
 
 

@@ -20,6 +20,7 @@ from gan_core.trainer import Diverged, Trainer
 from server import protocol as P
 
 FRAME_INTERVAL = 1 / 60
+METRICS_MAX_AGE = 0.25  # while playing, 2-D frames reuse JS/KL/mode metrics this old at most
 SLICE_SECONDS = 0.012  # longest stretch of training between looks at the command queue
 
 # Figure-1 tour: how long D trains alone for panel (b), and the cap for panel (d).
@@ -149,7 +150,9 @@ class Session:
         elif cmd.type == "speed":
             self.speed = cmd.iterations_per_second
         elif cmd.type == "tour":
-            if self.trainer.diverged:
+            if self.trainer.p_data.dim != 1:
+                self.emit(P.error_message("The Figure-1 tour needs a 1-D distribution (choose the figure1 preset).", "bad_request"))
+            elif self.trainer.diverged:
                 self.emit(P.error_message("Training diverged; press Reset before the tour.", "diverged"))
             else:
                 self.playing = False
@@ -188,7 +191,9 @@ class Session:
         self._client_ready.clear()
         self._last_frame = now
         self._dirty = False
-        self.emit(P.frame_message(probe(self.trainer, self.probes), self.status))
+        busy = self.playing or self._job is not None
+        frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
+        self.emit(P.frame_message(frame, self.status))
 
     # -- the Figure-1 tour ----------------------------------------------------------------
     def _advance_job(self) -> None:

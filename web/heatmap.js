@@ -7,11 +7,11 @@
 // it says "real", near-white at D = 1/2. The ends stop short of the darkest classes so
 // the sample dots on top stay readable.
 export const PALETTE_STOPS = [
-  [0.0, [27, 120, 55]], // D = 0: fake
+  [0.0, [77, 163, 88]], // D = 0: fake (between PRGn's #5aae61 and #1b7837)
   [0.25, [166, 219, 160]],
   [0.5, [247, 247, 247]], // D = 1/2: cannot tell
   [0.75, [194, 165, 207]],
-  [1.0, [118, 42, 131]], // D = 1: real
+  [1.0, [140, 81, 160]], // D = 1: real (between PRGn's #9970ab and #762a83)
 ];
 
 function lerpStops(t) {

@@ -9,8 +9,8 @@ import { HeatmapImage } from "./heatmap.js";
 
 export const COLORS_2D = {
   real: "#111111",
-  fake: "#0b8a2f",
-  mesh: "rgba(20, 83, 45, 0.55)",
+  fake: "#0a7a2a",
+  mesh: "rgba(31, 41, 55, 0.5)", // dark neutral: visible on both ends of the heatmap
   arrow: "#e8590c",
   mode: "#111111",
   axis: "#222222",
@@ -18,7 +18,7 @@ export const COLORS_2D = {
   drawn: "#111111",
 };
 
-/** The layers, in drawing order (bottom first); each is a checkbox in the page. */
+/** The layers, each a checkbox in the page (drawing order: see View2D.draw). */
 export const LAYERS = [
   { key: "heatmap", label: "D(x) heatmap", tip: "The discriminator's verdict at every point: purple = it says real, green = it says fake, white = it cannot tell (D = ½)" },
   { key: "manifold", label: "G's mesh", tip: "A grid laid over the noise z, carried through G: where the mesh bunches up, G puts many samples" },
@@ -120,11 +120,12 @@ export class View2D {
     ctx.beginPath();
     ctx.rect(g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
     ctx.clip();
+    // mode markers under the samples: with narrow modes the real dots sit right on them
+    if (this.layers.modes && frame.modes) this.drawModes(ctx, g, frame.modes);
     if (this.layers.manifold) this.drawMesh(ctx, g, frame.manifold);
     if (this.layers.real) this.drawDots(ctx, g, frame.real, COLORS_2D.real, "real");
     if (this.layers.fake) this.drawDots(ctx, g, frame.fake, COLORS_2D.fake, "fake");
     if (this.layers.gradients) this.drawArrows(ctx, g, frame.fake, frame.gradients);
-    if (this.layers.modes && frame.modes) this.drawModes(ctx, g, frame.modes);
     ctx.restore();
     this.drawAxes(ctx, g);
   }
@@ -248,7 +249,7 @@ export class View2D {
 
   drawModes(ctx, g, modes) {
     const c = modes.centres || [];
-    const s = 6 * this.boost("modes");
+    const s = 9 * this.boost("modes"); // arms longer than a narrow mode's cluster of dots
     ctx.globalAlpha = this.alpha("modes");
     if (modes.radius != null) {
       const r = Math.max(3, modes.radius * g.scale);

@@ -77,3 +77,27 @@ def test_figure1_preset_converges() -> None:
     assert final["iteration"] <= 5000
     assert final["js"] < 0.05, final
     assert abs(final["d_real"] - 0.5) <= 0.1, final
+
+
+def test_train_2d_final_line_carries_mode_metrics() -> None:
+    out = ganlab("train", "--preset", "ring", "--steps", "20", "--every", "10", "--json", "--set", "batch_size=32")
+    assert out.returncode == 0, out.stderr
+    final = json.loads(out.stdout.splitlines()[-1])
+    assert final["final"] is True and final["modes_total"] == 8
+    assert isinstance(final["modes_covered"], int) and 0.0 <= final["hq_fraction"] <= 1.0
+    assert 0.0 <= final["js"] <= 0.7 and final["kl"] >= 0.0
+    text = ganlab("train", "--preset", "ring", "--steps", "10", "--every", "10", "--set", "batch_size=32")
+    assert "modes " in text.stdout and "/8" in text.stdout
+
+
+def test_train_refuses_an_empty_drawing() -> None:
+    out = ganlab("train", "--set", "distribution=drawn")
+    assert out.returncode == 2 and "at least 3 drawn points" in out.stderr
+
+
+def test_ring_preset_finds_all_modes() -> None:
+    """The ring preset, seed 0: 8/8 modes with hq_fraction ≥ 0.8 within 10,000 iterations."""
+    out = ganlab("train", "--preset", "ring", "--steps", "10000", "--seed", "0", "--json", "--every", "5000", timeout=900)
+    assert out.returncode == 0, out.stderr
+    final = json.loads(out.stdout.splitlines()[-1])
+    assert final["modes_covered"] == 8 and final["hq_fraction"] >= 0.8, final

@@ -17,7 +17,7 @@ from gan_core.probes import generated_mass, js_divergence, make_probe_set, optim
 from gan_core.trainer import Diverged, Trainer
 
 
-@pytest.mark.parametrize("name", DISTRIBUTIONS.names())
+@pytest.mark.parametrize("name", [n for n in DISTRIBUTIONS if DISTRIBUTIONS.get(n).dim == 1])
 def test_distribution_pdf_cdf_and_sampler_agree(name: str) -> None:
     dist = DISTRIBUTIONS.get(name)
     xs = np.linspace(dist.view[0] - 5, dist.view[1] + 20, 200_001)

@@ -221,3 +221,50 @@ def test_lab_full(client: TestClient) -> None:
             assert msg["type"] == "error" and msg["code"] == "lab_full"
         send(first, {"type": "step"})
         frame_at(first, 1)
+
+
+def test_2d_frames_from_a_preset(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello = ws.receive_json()
+        dims = {d["name"]: d["dim"] for d in hello["registries"]["distribution"]}
+        assert dims["gaussian"] == 1 and dims["ring"] == 2
+        assert hello["schema"]["properties"]["drawn_points"]["hidden"] is True
+        send(ws, {"type": "configure", "preset": "ring"})
+        config = receive_until(ws, lambda m: m["type"] == "config")
+        assert config["preset"] == "ring" and config["config"]["distribution"] == "ring"
+        send(ws, {"type": "step", "count": 2})
+        frame = frame_at(ws, 2)
+        assert frame["dim"] == 2 and frame["version"] == PROTOCOL_VERSION
+        heat = frame["heatmap"]
+        assert len(heat["d"]) == heat["nx"] * heat["ny"] and all(0 <= v <= 1 for v in heat["d"])
+        assert len(frame["real"]) == len(frame["fake"]) == len(frame["gradients"]) == 600
+        assert len(frame["manifold"]["xy"]) == 2 * frame["manifold"]["nu"] * frame["manifold"]["nv"]
+        assert len(frame["modes"]["centres"]) == 16
+        s = frame["scalars"]
+        assert s["modes_total"] == 8 and 0 <= s["hq_fraction"] <= 1 and s["kl"] >= 0
+        # the Figure-1 tour is 1-D only: a clear error, and the session keeps working
+        send(ws, {"type": "tour"})
+        assert "1-D" in error(ws)["message"]
+        send(ws, {"type": "step"})
+        assert frame_at(ws, 3)["dim"] == 2
+        # back to 1-D in the same session
+        send(ws, {"type": "configure", "preset": "figure1"})
+        assert receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] == 0)["dim"] == 1
+
+
+def test_drawn_distribution_over_the_socket(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "configure", "config": {"distribution": "drawn"}})
+        assert "at least 3 drawn points" in error(ws)["message"]
+        send(ws, {"type": "configure", "config": {"distribution": "drawn", "drawn_points": [[0, 0], [5, 5], [1, 1]]}})
+        assert "outside the drawing area" in error(ws)["message"]
+        points = [[x / 10, (x / 10) ** 2 - 1] for x in range(-15, 16)]
+        send(ws, {"type": "configure", "config": {"distribution": "drawn", "drawn_points": points}})
+        config = receive_until(ws, lambda m: m["type"] == "config")
+        assert len(config["config"]["drawn_points"]) == len(points)
+        send(ws, {"type": "step", "count": 3})
+        frame = frame_at(ws, 3)
+        assert frame["dim"] == 2 and frame["modes"] is None and frame["view"] == [[-3, 3], [-3, 3]]
+        # the URL form: text pairs
+        send(ws, {"type": "configure", "config": {"distribution": "drawn", "drawn_points": "0,0;1,1;2,0"}, "from_url": True})
+        assert receive_until(ws, lambda m: m["type"] == "config")["config"]["drawn_points"] == [[0, 0], [1, 1], [2, 0]]

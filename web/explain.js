@@ -37,8 +37,10 @@ export function explain2d(frame) {
     return "Untrained: G maps the noise to a small blob of green dots. Press Play or Step.";
   }
   if (mt != null && mc != null) {
-    if (mc === mt && hq != null && hq >= 0.8) return `All ${mt} modes covered and ${Math.round(hq * 100)} % of G's samples sit on one: G has learned the data.`;
+    if (mc === mt && hq != null && hq >= 0.8 && (js == null || js < 0.1)) return `All ${mt} modes covered and ${Math.round(hq * 100)} % of G's samples sit on one: G has learned the data.`;
+    if (mc === mt && js != null && js >= 0.1) return `All ${mt} modes covered, but p_g still differs from p_data (JS ${js.toFixed(2)}): G must spread its samples over each mode.`;
     if (mt > 1 && mc <= 1 && frame.iteration > 1000) return `Mode collapse: G piles its samples on ${mc === 0 ? "none" : "one"} of the ${mt} modes.`;
+    if (mc === mt && hq != null) return `All ${mt} modes covered; ${Math.round(hq * 100)} % of G's samples sit on one, the rest still lie between them.`;
   }
   if (dr != null && df != null && dr > 0.8 && df < 0.2) {
     return "D wins for now: purple around the data, green around G's samples; the arrows push G toward purple.";

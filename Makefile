@@ -43,6 +43,7 @@ test: setup-test chromium
 bench: setup
 	$(VENV)/bin/python bench/bench_step.py
 	$(VENV)/bin/python bench/bench_frame.py
+	$(VENV)/bin/python bench/bench_step.py --preset ring --iterations 500
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,4 +1,4 @@
-"""Cost of a frame on the wire: the JSON text frame (protocol v1) against a compact binary
+"""Cost of a frame on the wire: the 1-D JSON text frame against a compact binary
 layout of the same arrays (float32, little-endian, one after another), in bytes and in
 encoding time. Prints the figures and their ratio measured in this one run.
 
@@ -47,6 +47,14 @@ def main() -> None:
     print(f"JSON/binary: size x{len(text) / len(blob):.2f}, encode time x{json_ms / bin_ms:.1f}")
     print(f"at 60 frames/s: JSON {len(text) * 60 / 1e6:.2f} MB/s and {json_ms * 6:.1f} % of a core; "
           f"binary {len(blob) * 60 / 1e6:.2f} MB/s and {bin_ms * 6:.1f} % of a core")
+    # the 2-D frame (ring preset): heatmap, dots, arrows, manifold mesh
+    ring = Trainer(PRESETS.get("ring").config)
+    ring.step("iteration", 100)
+    p2 = probe(ring, make_probe_set(ring))
+    text2 = dumps(frame_message(p2, "playing"))
+    json2_ms = timed(lambda: dumps(frame_message(p2, "playing")), 100)
+    print(f"2-D JSON frame (ring): {len(text2):6d} bytes, encode {json2_ms:.3f} ms; "
+          f"at 60 frames/s {len(text2) * 60 / 1e6:.2f} MB/s and {json2_ms * 6:.1f} % of a core")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,9 @@ def hello_message(session: Session) -> dict[str, Any]:
 
 
 def create_app(device: str = "cpu", max_sessions: int = 32) -> FastAPI:
+    # Many small sessions, one worker thread each: one torch thread per op beats intra-op
+    # parallelism, which under load (more busy threads than cores) slowed play 30-fold.
+    torch.set_num_threads(1)
     app = FastAPI(title="GAN Lab", docs_url=None, redoc_url=None)
     app.state.device = device
     app.state.max_sessions = max_sessions

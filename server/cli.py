@@ -71,7 +71,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import torch
     import uvicorn
 
     from server.app import create_app, resolve_device
@@ -81,7 +80,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"ganlab serve: {err}", file=sys.stderr)
         return 2
-    torch.set_num_threads(1)  # many small sessions: one thread each beats oversubscription
     app = create_app(device=device, max_sessions=args.max_sessions)
     print(f"GAN Lab on http://{args.host}:{args.port}  (device: {device})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws_max_size=1 << 20)

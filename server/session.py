@@ -22,6 +22,7 @@ from server import protocol as P
 FRAME_INTERVAL = 1 / 60
 METRICS_MAX_AGE = 0.25  # while playing, 2-D frames reuse JS/KL/mode metrics this old at most
 SLICE_SECONDS = 0.012  # longest stretch of training between looks at the command queue
+MAX_PACING_LAG = 0.1  # seconds behind the chosen speed before the pacing clock restarts
 
 # Figure-1 tour: how long D trains alone for panel (b), and the cap for panel (d).
 TOUR_D_STEPS = 300
@@ -102,7 +103,12 @@ class Session:
 
     def _play_slice(self, clock: tuple[float, int]) -> tuple[float, int]:
         start, done = clock
-        t_end = time.perf_counter() + SLICE_SECONDS
+        now = time.perf_counter()
+        if self.speed is not None and now - (start + done / self.speed) > MAX_PACING_LAG:
+            # Behind schedule (a slow first step, a long frame, a busy machine): do not sprint
+            # to catch up, which would show a burst at a speed nobody chose; start counting anew.
+            start, done = now, 0
+        t_end = now + SLICE_SECONDS
         while self.playing and time.perf_counter() < t_end:
             if self.speed is not None and time.perf_counter() < start + done / self.speed:
                 break

@@ -9,6 +9,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from gan_core.config import LabConfig
 from server.app import create_app
 from server.protocol import MAX_MESSAGE_BYTES, PROTOCOL_VERSION
 
@@ -268,3 +269,45 @@ def test_drawn_distribution_over_the_socket(client: TestClient) -> None:
         # the URL form: text pairs
         send(ws, {"type": "configure", "config": {"distribution": "drawn", "drawn_points": "0,0;1,1;2,0"}, "from_url": True})
         assert receive_until(ws, lambda m: m["type"] == "config")["config"]["drawn_points"] == [[0, 0], [1, 1], [2, 0]]
+
+
+def test_play_does_not_sprint_after_a_slow_step(monkeypatch) -> None:
+    """A slow first step (warm-up, busy machine) must not be 'caught up' with a burst faster
+    than the chosen speed: slow motion stays slow."""
+    import server.session as S
+    from server import protocol as P
+
+    class SlowFirstStepTrainer:
+        def __init__(self, config, device) -> None:
+            self.config, self.iteration, self.diverged = config, 0, None
+
+        def step(self, target: str, count: int) -> None:
+            time.sleep(0.6 if self.iteration == 0 else 0.001)
+            self.iteration += count
+
+        def reset(self, config=None) -> None:
+            self.iteration = 0
+
+    monkeypatch.setattr(S, "Trainer", SlowFirstStepTrainer)
+    monkeypatch.setattr(S, "make_probe_set", lambda trainer: None)
+    monkeypatch.setattr(S, "probe", lambda trainer, ps, max_age=0.0: {"iteration": trainer.iteration, "scalars": {}})
+    session = None
+
+    def emit(msg: dict) -> None:
+        if msg["type"] == "frame":
+            session.frame_sent()
+
+    session = S.Session(LabConfig(), "cpu", emit)
+    try:
+        session.submit(P.parse_command('{"type": "speed", "iterations_per_second": 20}'))
+        session.submit(P.parse_command('{"type": "play"}'))
+        deadline = time.perf_counter() + 5
+        while session.trainer.iteration < 1 and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        before = session.trainer.iteration
+        time.sleep(0.5)
+        # 0.5 s at 20 it/s is ~10 iterations; catching up the 0.6 s stall would add ~12 more
+        assert session.trainer.iteration - before <= 14
+    finally:
+        session.close()
+        session.join(5)

@@ -134,11 +134,25 @@ class Watched:
 
 
 @pytest.fixture()
-def lab(browser, server):
-    w = Watched(browser, server)
+def open_page(browser, server):
+    """Opens the lab at a path (a Watched page); every page it opened is closed afterwards."""
+    opened: list[Watched] = []
+
+    def open_at(path: str = "/") -> Watched:
+        w = Watched(browser, server, path)
+        opened.append(w)
+        return w
+
+    yield open_at
+    for w in opened:
+        w.close()
+
+
+@pytest.fixture()
+def lab(open_page):
+    w = open_page()
     expect(w.page.locator("#status-text")).to_have_text("paused", timeout=20_000)
-    yield w
-    w.close()
+    return w
 
 
 def test_page_loads_clean_and_stays_local(lab):
@@ -206,41 +220,32 @@ def test_keyboard_shortcuts(lab):
     expect(page.get_by_test_id("iteration")).to_have_text("0", timeout=10_000)
 
 
-def test_preset_from_url_and_config_in_url(browser, server):
-    w = Watched(browser, server, "/?preset=minimax&lr_g=0.002")
-    try:
-        expect(w.page.locator("#preset")).to_have_value("minimax", timeout=20_000)
-        expect(w.page.locator("#cfg-lr_g")).to_have_value("0.002", timeout=10_000)
-        expect(w.page.locator("#cfg-objective")).to_have_value("minimax")
-        # the URL keeps the preset and only what differs from it
-        w.page.wait_for_function("() => location.search === '?preset=minimax&lr_g=0.002'", timeout=10_000)
-        # a change in the form goes to the server and comes back into the URL
-        w.page.locator("#cfg-d_steps").fill("3")
-        w.page.locator("#cfg-d_steps").press("Tab")
-        w.page.wait_for_function("() => new URLSearchParams(location.search).get('d_steps') === '3'", timeout=10_000)
-        assert not w.problems, w.problems
-    finally:
-        w.close()
+def test_preset_from_url_and_config_in_url(open_page):
+    w = open_page("/?preset=minimax&lr_g=0.002")
+    expect(w.page.locator("#preset")).to_have_value("minimax", timeout=20_000)
+    expect(w.page.locator("#cfg-lr_g")).to_have_value("0.002", timeout=10_000)
+    expect(w.page.locator("#cfg-objective")).to_have_value("minimax")
+    # the URL keeps the preset and only what differs from it
+    w.page.wait_for_function("() => location.search === '?preset=minimax&lr_g=0.002'", timeout=10_000)
+    # a change in the form goes to the server and comes back into the URL
+    w.page.locator("#cfg-d_steps").fill("3")
+    w.page.locator("#cfg-d_steps").press("Tab")
+    w.page.wait_for_function("() => new URLSearchParams(location.search).get('d_steps') === '3'", timeout=10_000)
+    assert not w.problems, w.problems
 
 
-def test_bad_url_value_shows_an_error(browser, server):
-    w = Watched(browser, server, "/?preset=figure1&lr_g=banana")
-    try:
-        alert = w.page.get_by_role("alert")
-        expect(alert).to_contain_text("lr_g", timeout=20_000)
-        # the message can be dismissed
-        w.page.get_by_role("button", name="Dismiss").first.click()
-        expect(alert).not_to_contain_text("lr_g")
-    finally:
-        w.close()
+def test_bad_url_value_shows_an_error(open_page):
+    w = open_page("/?preset=figure1&lr_g=banana")
+    alert = w.page.get_by_role("alert")
+    expect(alert).to_contain_text("lr_g", timeout=20_000)
+    # the message can be dismissed
+    w.page.get_by_role("button", name="Dismiss").first.click()
+    expect(alert).not_to_contain_text("lr_g")
 
 
-def test_unknown_preset_shows_an_error(browser, server):
-    w = Watched(browser, server, "/?preset=nope")
-    try:
-        expect(w.page.get_by_role("alert")).to_contain_text("unknown preset", timeout=20_000)
-    finally:
-        w.close()
+def test_unknown_preset_shows_an_error(open_page):
+    w = open_page("/?preset=nope")
+    expect(w.page.get_by_role("alert")).to_contain_text("unknown preset", timeout=20_000)
 
 
 def test_figure1_tour_fills_the_panels(lab):
@@ -281,73 +286,94 @@ COUNT_PIXELS = """(id) => {
 }"""
 
 
-def pixels(page, canvas_id: str) -> dict:
-    return page.evaluate(COUNT_PIXELS, canvas_id)
-
-
-def open_2d(browser, server, path: str) -> Watched:
-    w = Watched(browser, server, path)
+def open_2d(open_page, path: str) -> Watched:
+    w = open_page(path)
     expect(w.page.get_by_test_id("view-2d")).to_be_visible(timeout=20_000)
     expect(w.page.locator("#status-text")).to_have_text("paused", timeout=20_000)
     return w
 
 
-def test_ring_plays_and_the_heatmap_shows_both_verdicts(browser, server):
-    w = open_2d(browser, server, "/?preset=ring")
-    try:
-        page = w.page
-        expect(page.get_by_test_id("view-1d")).to_be_hidden()
-        expect(page.get_by_role("button", name="Figure 1 tour")).to_be_hidden()
-        w.button("Play").click()
-        page.wait_for_function("() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 100", timeout=30_000)
-        # D has learned something: purple (real) around the data, green (fake) around G's samples
-        page.wait_for_function(
-            f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple > 300 && p.green > 300; }}",
-            timeout=30_000,
-        )
-        w.button("Pause").click()
-        # the mode scores are shown for the ring
-        expect(page.get_by_test_id("modes-covered")).to_have_text(re.compile(r"^\d+ / 8$"), timeout=10_000)
-        expect(page.get_by_test_id("hq-fraction")).to_have_text(re.compile(r"^\d+ %$"))
+def test_ring_plays_and_the_heatmap_shows_both_verdicts(open_page):
+    w = open_2d(open_page, "/?preset=ring")
+    page = w.page
+    expect(page.get_by_test_id("view-1d")).to_be_hidden()
+    expect(page.get_by_role("button", name="Figure 1 tour")).to_be_hidden()
+    w.button("Play").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 100", timeout=30_000)
+    # D has learned something: purple (real) around the data, green (fake) around G's samples
+    page.wait_for_function(
+        f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple > 300 && p.green > 300; }}",
+        timeout=30_000,
+    )
+    w.button("Pause").click()
+    # the mode scores are shown for the ring
+    expect(page.get_by_test_id("modes-covered")).to_have_text(re.compile(r"^\d+ / 8$"), timeout=10_000)
+    expect(page.get_by_test_id("hq-fraction")).to_have_text(re.compile(r"^\d+ %$"))
+    # JS, KL, the losses and mean D are never negative: neither are their charts' axes
+    for chart in ("chart-loss", "chart-dout", "chart-js", "chart-kl"):
+        lo, hi = (float(v) for v in page.locator(f"#{chart} canvas").get_attribute("data-y-range").split())
+        assert 0 <= lo < hi, (chart, lo, hi)
+    assert not w.problems, w.problems
+    assert not w.foreign, w.foreign
+
+
+def test_toggling_layers_changes_the_canvas(open_page):
+    w = open_2d(open_page, "/?preset=ring")
+    page = w.page
+    page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 100", timeout=10_000)
+    page.get_by_test_id("layer-fake").uncheck()
+    page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot < 10", timeout=5_000)
+    page.get_by_test_id("layer-fake").check()
+    page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 100", timeout=5_000)
+
+    # train a little, so D's verdict is no longer a uniform ½ (near-white)
+    w.button("Play").click()
+    page.wait_for_function(
+        f"() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 50 && ({COUNT_PIXELS})('view2d-heat').purple + ({COUNT_PIXELS})('view2d-heat').green > 500",
+        timeout=30_000,
+    )
+    w.button("Pause").click()
+    expect(page.locator("#status-text")).to_have_text("paused", timeout=5_000)
+    page.get_by_test_id("layer-heatmap").uncheck()
+    page.wait_for_function(f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple + p.green === 0; }}", timeout=5_000)
+
+    # the overview's D block turns the heatmap back on
+    page.get_by_test_id("overview-d").click()
+    expect(page.get_by_test_id("layer-heatmap")).to_be_checked()
+    page.wait_for_function(f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple + p.green > 500; }}", timeout=5_000)
+    # and its blocks are keyboard buttons: Enter on "fake samples" shows the gradient arrows
+    expect(page.get_by_test_id("layer-gradients")).not_to_be_checked()
+    page.get_by_test_id("overview-fake").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("layer-gradients")).to_be_checked()
+    assert not w.problems, w.problems
+
+
+SIDEBAR_FITS = """() => {
+    const bar = document.querySelector('.sidebar');
+    const small = [...bar.querySelectorAll('label, legend, select, input, p, span')]
+        .filter((e) => e.offsetParent && e.textContent.trim() && parseFloat(getComputedStyle(e).fontSize) < 13)
+        .map((e) => e.textContent.trim());
+    return {overflow: bar.scrollHeight - bar.clientHeight, small};
+}"""
+
+
+def test_every_setting_fits_at_1366x768(open_page):
+    # a teacher projecting the page sees every setting without scrolling, in both views,
+    # even with the "changed from the preset" line showing; no text under 13 px
+    for path, preset in (("/?preset=figure1&lr_d=0.003", "figure1"), ("/?preset=ring&lr_d=0.003", "ring")):
+        w = open_page(path)
+        expect(w.page.locator("#preset")).to_have_value(preset, timeout=20_000)
+        expect(w.page.locator("#preset-mod")).to_be_visible(timeout=10_000)
+        fit = w.page.evaluate(SIDEBAR_FITS)
+        assert fit["overflow"] <= 0, fit
+        assert not fit["small"], fit
+        for name in ("cfg-lr_d", "cfg-d_activation", "cfg-seed"):
+            expect(w.page.locator(f"#{name}")).to_be_in_viewport()
+        # G's and D's settings side by side, one row each
+        ys = [w.page.locator(f"#cfg-{n}").bounding_box()["y"] for n in ("lr_g", "lr_d")]
+        assert abs(ys[0] - ys[1]) < 1, ys
         assert not w.problems, w.problems
-        assert not w.foreign, w.foreign
-    finally:
-        w.close()
-
-
-def test_toggling_layers_changes_the_canvas(browser, server):
-    w = open_2d(browser, server, "/?preset=ring")
-    try:
-        page = w.page
-        page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 100", timeout=10_000)
-        page.get_by_test_id("layer-fake").uncheck()
-        page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot < 10", timeout=5_000)
-        page.get_by_test_id("layer-fake").check()
-        page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 100", timeout=5_000)
-
-        # train a little, so D's verdict is no longer a uniform ½ (near-white)
-        w.button("Play").click()
-        page.wait_for_function(
-            f"() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 50 && ({COUNT_PIXELS})('view2d-heat').purple + ({COUNT_PIXELS})('view2d-heat').green > 500",
-            timeout=30_000,
-        )
-        w.button("Pause").click()
-        expect(page.locator("#status-text")).to_have_text("paused", timeout=5_000)
-        page.get_by_test_id("layer-heatmap").uncheck()
-        page.wait_for_function(f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple + p.green === 0; }}", timeout=5_000)
-
-        # the overview's D block turns the heatmap back on
-        page.get_by_test_id("overview-d").click()
-        expect(page.get_by_test_id("layer-heatmap")).to_be_checked()
-        page.wait_for_function(f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple + p.green > 500; }}", timeout=5_000)
-        # and its blocks are keyboard buttons: Enter on "fake samples" shows the gradient arrows
-        expect(page.get_by_test_id("layer-gradients")).not_to_be_checked()
-        page.get_by_test_id("overview-fake").focus()
-        page.keyboard.press("Enter")
-        expect(page.get_by_test_id("layer-gradients")).to_be_checked()
-        assert not w.problems, w.problems
-    finally:
-        w.close()
 
 
 def test_switching_between_1d_and_2d(lab):

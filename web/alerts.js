@@ -1,5 +1,7 @@
 // Visible, dismissable messages (the server's errors and connection trouble).
 
+import { el } from "./dom.js";
+
 const MAX_SHOWN = 3;
 
 export class Alerts {
@@ -10,25 +12,17 @@ export class Alerts {
   /** Show `message`; a newer message with the same code replaces the older one. */
   show(message, code = "error") {
     this.clear(code);
-    const box = document.createElement("div");
-    box.className = `alert alert-${code}`;
+    const box = el("div", `alert alert-${code}`);
     box.dataset.code = code;
-    const text = document.createElement("span");
-    text.className = "alert-text";
-    text.textContent = message;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "alert-close";
+    const close = el("button", "alert-close", "×", { type: "button", title: "Hide this message" });
     close.setAttribute("aria-label", "Dismiss");
-    close.title = "Hide this message";
-    close.textContent = "×";
     close.addEventListener("click", () => box.remove());
-    box.append(text, close);
+    box.append(el("span", "alert-text", message), close);
     this.root.append(box);
     while (this.root.children.length > MAX_SHOWN) this.root.firstElementChild.remove();
   }
 
   clear(code) {
-    for (const el of [...this.root.children]) if (!code || el.dataset.code === code) el.remove();
+    for (const node of [...this.root.children]) if (!code || node.dataset.code === code) node.remove();
   }
 }

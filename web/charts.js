@@ -1,6 +1,7 @@
 // Line charts over iterations, accumulated from frames (the page never trains).
 
-import { fitCanvas, haloText, tracePath } from "./canvas.js";
+import { fitCanvas, tracePath } from "./canvas.js";
+import { el } from "./dom.js";
 
 const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 const MAX_POINTS = 3000;
@@ -14,34 +15,25 @@ function fmt(v, digits = 3) {
 export class Chart {
   /**
    * host: an element to fill; spec: {title, tip, series: [{key, label, color, dash}],
-   * refs: [{value, label, color}], range: [lo, hi] | null (auto), dims: data dimensions
-   * where the chart is shown (default both)}
+   * refs: [{value, label, color}] (dashed lines, named in the left margin), range: [lo, hi]
+   * (fixed) or floor / ceil: bounds the automatic range does not cross while the data stays
+   * within them, dims: data dimensions where the chart is shown (default both)}
    */
   constructor(host, spec) {
     this.spec = spec;
     this.host = host;
     this.dims = spec.dims || [1, 2];
     host.title = spec.tip;
-    const head = document.createElement("div");
-    head.className = "chart-head";
-    const title = document.createElement("span");
-    title.className = "chart-title";
-    title.textContent = spec.title;
-    head.append(title);
+    const head = el("div", "chart-head");
+    head.append(el("span", "chart-title", spec.title));
     this.readouts = spec.series.map((s) => {
-      const item = document.createElement("span");
-      item.className = "readout";
-      const sw = document.createElement("span");
-      sw.className = "sw-line";
+      const sw = el("span", "sw-line");
       sw.setAttribute("aria-hidden", "true");
       sw.style.borderTopColor = s.color;
       sw.style.borderTopStyle = s.dash ? "dashed" : "solid";
-      const label = document.createElement("span");
-      label.textContent = `${s.label} `;
-      const value = document.createElement("span");
-      value.className = "num";
-      value.textContent = "–";
-      item.append(sw, label, value);
+      const value = el("span", "num", "–");
+      const item = el("span", "readout");
+      item.append(sw, el("span", null, `${s.label} `), value);
       head.append(item);
       return value;
     });
@@ -86,63 +78,88 @@ export class Chart {
     this.dirty = true;
   }
 
+  /** The y range: fixed, or the 1st–99th percentile of the data (one early spike does not
+   * flatten the rest of the run), padded, never past a bound the quantity cannot cross. */
+  yRange() {
+    const { range, refs = [], floor, ceil } = this.spec;
+    if (range) return range;
+    let lo = Infinity;
+    let hi = -Infinity;
+    const all = [];
+    for (const arr of this.values) for (const v of arr) if (v != null && Number.isFinite(v)) all.push(v);
+    all.sort((a, b) => a - b);
+    if (all.length) {
+      lo = all[Math.floor((all.length - 1) * 0.01)];
+      hi = all[Math.ceil((all.length - 1) * 0.99)];
+    }
+    for (const r of refs) { lo = Math.min(lo, r.value); hi = Math.max(hi, r.value); }
+    if (!Number.isFinite(lo)) { lo = floor ?? 0; hi = lo + 1; }
+    const pad = Math.max((hi - lo) * 0.08, 0.02);
+    lo -= pad;
+    hi += pad;
+    // e.g. losses ≥ 0 (unless the data itself goes below: the minimax G loss is ≤ 0), V ≤ 0
+    if (floor != null && (!all.length || all[0] >= floor)) lo = Math.max(lo, floor);
+    if (ceil != null && (!all.length || all[all.length - 1] <= ceil)) hi = Math.min(hi, ceil);
+    return [lo, hi];
+  }
+
   draw() {
     this.dirty = false;
     if (this.host.hidden) return;
     const { ctx, w, h } = fitCanvas(this.canvas);
-    const padL = 54;
-    const padR = 10;
-    const padT = 6;
-    const padB = 18;
+    const padL = 52;
+    const padR = 8;
+    const padT = 7;
+    const padB = 19;
     const x0 = padL;
     const x1 = w - padR;
     const y0 = h - padB;
     const y1 = padT;
-    let [lo, hi] = this.spec.range || [Infinity, -Infinity];
-    if (!this.spec.range) {
-      // 1st–99th percentile, so one early spike does not flatten the rest of the run
-      const all = [];
-      for (const arr of this.values) for (const v of arr) if (v != null && Number.isFinite(v)) all.push(v);
-      all.sort((a, b) => a - b);
-      if (all.length) {
-        lo = all[Math.floor((all.length - 1) * 0.01)];
-        hi = all[Math.ceil((all.length - 1) * 0.99)];
-      }
-      for (const r of this.spec.refs || []) { lo = Math.min(lo, r.value); hi = Math.max(hi, r.value); }
-      if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
-      const pad = Math.max((hi - lo) * 0.08, 0.02);
-      lo -= pad;
-      hi += pad;
-    }
+    const [lo, hi] = this.yRange();
+    this.canvas.dataset.yRange = `${lo} ${hi}`; // for tests and curious readers
     const n = this.its.length;
     const itLo = n ? this.its[0] : 0;
     const itHi = n ? Math.max(this.its[n - 1], itLo + 1) : 1;
     const X = (it) => x0 + ((it - itLo) / (itHi - itLo)) * (x1 - x0);
     const Y = (v) => (v == null || !Number.isFinite(v) ? null : y0 - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (y0 - y1));
+    const refs = (this.spec.refs || []).filter((r) => r.value >= lo && r.value <= hi);
 
     ctx.strokeStyle = "#999";
     ctx.lineWidth = 1;
     ctx.strokeRect(x0 + 0.5, y1 + 0.5, x1 - x0, y0 - y1);
 
-    ctx.font = `12px ${FONT}`;
-    ctx.fillStyle = "#333";
+    // y labels in the left margin: the reference values (named: ½, log 2, −log 4) take
+    // precedence; the range's ends are written only where they do not collide with one
+    ctx.font = `13px ${FONT}`;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    ctx.fillText(fmt(lo, 2), x0 - 4, y0 - 4);
-    ctx.fillText(fmt(hi, 2), x0 - 4, y1 + 5);
+    const tickY = [];
+    ctx.font = `bold 13px ${FONT}`;
+    for (const r of refs) {
+      const y = Math.min(Math.max(Y(r.value), y1 + 6), y0 - 6);
+      ctx.fillStyle = r.color;
+      ctx.fillText(r.label, x0 - 5, y);
+      tickY.push(y);
+    }
+    ctx.font = `13px ${FONT}`;
+    ctx.fillStyle = "#333";
+    for (const [v, y] of [[lo, y0 - 6], [hi, y1 + 6]]) {
+      if (tickY.some((t) => Math.abs(t - y) < 14)) continue;
+      ctx.fillText(Number.isInteger(v) ? String(v) : fmt(v, 2), x0 - 5, y);
+    }
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
     ctx.fillText(String(itLo), x0, y0 + 3);
     ctx.textAlign = "right";
     ctx.fillText(n ? `iteration ${this.its[n - 1]}` : "iteration", x1, y0 + 3);
 
-    for (const r of this.spec.refs || []) {
-      const y = Y(r.value);
+    for (const r of refs) {
+      const y = Math.round(Y(r.value)) + 0.5;
       ctx.strokeStyle = r.color;
       ctx.lineWidth = 1.5;
       ctx.setLineDash([4, 4]);
       ctx.beginPath();
-      ctx.moveTo(x0, y);
+      ctx.moveTo(x0 - 3, y);
       ctx.lineTo(x1, y);
       ctx.stroke();
       ctx.setLineDash([]);
@@ -163,14 +180,6 @@ export class Chart {
     });
     ctx.restore();
     ctx.setLineDash([]);
-    ctx.font = `bold 12px ${FONT}`;
-    ctx.textAlign = "right";
-    for (const r of this.spec.refs || []) {
-      const y = Y(r.value);
-      const below = y < y1 + 16;
-      ctx.textBaseline = below ? "top" : "bottom";
-      haloText(ctx, r.label, x1 - 4, y + (below ? 3 : -3), r.color);
-    }
   }
 }
 
@@ -180,6 +189,7 @@ export function makeCharts(byId) {
     new Chart(byId("chart-loss"), {
       title: "Losses",
       tip: "The discriminator's and generator's losses on the latest batch",
+      floor: 0,
       series: [
         { key: "loss_d", label: "D", color: "#1d4ed8" },
         { key: "loss_g", label: "G", color: "#0b8a2f" },
@@ -189,7 +199,7 @@ export function makeCharts(byId) {
       title: "Mean D",
       tip: "Average D on real data and on generated samples; both tend to ½ at equilibrium",
       range: [0, 1],
-      refs: [{ value: 0.5, label: "½", color: "#8a8a8a" }],
+      refs: [{ value: 0.5, label: "½", color: "#6b6b6b" }],
       series: [
         { key: "d_real", label: "real", color: "#111111" },
         { key: "d_fake", label: "fake", color: "#0b8a2f", dash: true },
@@ -199,13 +209,14 @@ export function makeCharts(byId) {
       title: "JS(p_data‖p_g)",
       tip: "Jensen–Shannon divergence between the data and the generator, in nats: log 2 when they do not overlap, 0 when equal",
       range: [0, 0.72],
-      refs: [{ value: Math.log(2), label: "log 2", color: "#8a8a8a" }],
+      refs: [{ value: Math.log(2), label: "log 2", color: "#6b6b6b" }],
       series: [{ key: "js", label: "JS", color: "#9333ea" }],
     }),
     new Chart(byId("chart-value"), {
       title: "V(D,G)",
       dims: [1],
       tip: "The value function E[log D(x)] + E[log(1 − D(G(z)))]; at the game's equilibrium it equals −log 4",
+      ceil: 0,
       refs: [{ value: LOG4, label: "−log 4", color: "#b45309" }],
       series: [{ key: "value", label: "V", color: "#c2410c" }],
     }),
@@ -213,7 +224,7 @@ export function makeCharts(byId) {
       title: "KL(p_data‖p_g)",
       dims: [2],
       tip: "Kullback–Leibler divergence of the generator from the data, in nats, on a 64 × 64 grid over the view: large when G misses part of the data (a dropped mode), 0 when equal",
-      refs: [{ value: 0, label: "0", color: "#8a8a8a" }],
+      floor: 0,
       series: [{ key: "kl", label: "KL", color: "#0e7490" }],
     }),
   ];

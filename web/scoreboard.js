@@ -2,17 +2,12 @@
 // share of its samples that land near a mode ("high quality"), as the GAN literature
 // reports them. Hidden when the frame has no modes.
 
+import { el } from "./dom.js";
+
 function cell(label, tip) {
-  const box = document.createElement("div");
-  box.className = "score";
-  box.title = tip;
-  const value = document.createElement("div");
-  value.className = "score-value num";
-  value.textContent = "–";
-  const name = document.createElement("div");
-  name.className = "score-label";
-  name.textContent = label;
-  box.append(value, name);
+  const value = el("div", "score-value num", "–");
+  const box = el("div", "score", null, { title: tip });
+  box.append(value, el("div", "score-label", label));
   return { box, value };
 }
 

@@ -159,31 +159,30 @@ export class View2D {
     return this.emph && this.emph.keys.has(key) ? 1.6 : 1;
   }
 
+  /** Start a stroked layer: its emphasis (fade or boost), colour and line width. */
+  beginLayer(ctx, key, color, width) {
+    ctx.globalAlpha = this.alpha(key);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width * this.boost(key);
+    ctx.beginPath();
+  }
+
   drawMesh(ctx, g, manifold) {
     if (!manifold || !manifold.xy) return;
     const { nu, nv, xy } = manifold;
-    ctx.globalAlpha = this.alpha("manifold");
-    ctx.strokeStyle = COLORS_2D.mesh;
-    ctx.lineWidth = 1.3 * this.boost("manifold");
+    this.beginLayer(ctx, "manifold", COLORS_2D.mesh, 1.3);
     ctx.lineJoin = "round";
-    ctx.beginPath();
-    // rows: u varies fastest in the frame's layout
-    for (let v = 0; v < nv; v++) {
-      for (let u = 0; u < nu; u++) {
-        const i = (v * nu + u) * 2;
-        if (u === 0) ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
+    // one polyline through `count` points of the grid; point k is xy[2 * at(k)]
+    const polyline = (count, at) => {
+      for (let k = 0; k < count; k++) {
+        const i = at(k) * 2;
+        if (k === 0) ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
         else ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
       }
-    }
-    if (nv > 1) {
-      for (let u = 0; u < nu; u++) {
-        for (let v = 0; v < nv; v++) {
-          const i = (v * nu + u) * 2;
-          if (v === 0) ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
-          else ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
-        }
-      }
-    }
+    };
+    // rows (u varies fastest in the frame's layout), then columns
+    for (let v = 0; v < nv; v++) polyline(nu, (u) => v * nu + u);
+    if (nv > 1) for (let u = 0; u < nu; u++) polyline(nv, (v) => v * nu + u);
     ctx.stroke();
     ctx.globalAlpha = 1;
   }
@@ -219,11 +218,8 @@ export class View2D {
     if (!(ref > 0)) return;
     const full = ARROW_SHARE * (g.x1 - g.x0); // pixels for a reference-length gradient
     const head = 4.5 * this.boost("gradients");
-    ctx.globalAlpha = this.alpha("gradients");
-    ctx.strokeStyle = COLORS_2D.arrow;
-    ctx.lineWidth = 1.7 * this.boost("gradients");
+    this.beginLayer(ctx, "gradients", COLORS_2D.arrow, 1.7);
     ctx.lineCap = "round";
-    ctx.beginPath();
     for (let i = 0; i < n; i++) {
       const m = mags[i];
       if (!(m > 0)) continue;

@@ -231,7 +231,7 @@ function showConfig() {
   const mod = $("preset-mod");
   mod.hidden = !preset || changed.length === 0;
   const names = changed.map((k) => state.hello?.schema?.properties?.[k]?.title || k);
-  mod.textContent = changed.length === 1 ? `Changed: ${names[0]}` : `Changed: ${changed.length} settings (in orange)`;
+  mod.textContent = `Changed: ${names.join(", ")}`;
   mod.title = `Changed from the preset, highlighted below: ${names.join(", ")}`;
   for (const [name, input] of state.form?.inputs || []) input.classList.toggle("changed", name in diff && !!preset);
 }

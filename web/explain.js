@@ -49,7 +49,7 @@ export function explain2d(frame) {
     return "D can hardly tell real from fake: the heatmap fades to white as p_g ≈ p_data.";
   }
   if (mt != null && mc != null && mc < mt) {
-    return `G covers ${mc} of ${mt} modes so far; each update moves the green dots along the arrows.`;
+    return `G covers ${mc} of ${mt} modes so far; each G update pushes the green dots toward purple.`;
   }
-  return "G's samples move along the arrows, toward where D says \"real\" (purple); D then redraws its boundary.";
+  return "Each G update pushes the green dots toward where D says \"real\" (purple); then D redraws its boundary.";
 }

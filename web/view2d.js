@@ -37,6 +37,17 @@ function percentile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
 }
 
+/** One path of circles of radius r (pixels) around flat data pairs x0, y0, x1, y1, … */
+function traceCircles(ctx, g, flat, r) {
+  ctx.beginPath();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const px = g.X(flat[i]);
+    const py = g.Y(flat[i + 1]);
+    ctx.moveTo(px + r, py);
+    ctx.arc(px, py, r, 0, Math.PI * 2);
+  }
+}
+
 export class View2D {
   constructor(heatCanvas, mainCanvas) {
     this.heatCanvas = heatCanvas;
@@ -191,13 +202,7 @@ export class View2D {
     if (!flat || !flat.length) return;
     const r = 3.2 * this.boost(key);
     ctx.globalAlpha = this.alpha(key);
-    ctx.beginPath();
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const px = g.X(flat[i]);
-      const py = g.Y(flat[i + 1]);
-      ctx.moveTo(px + r, py);
-      ctx.arc(px, py, r, 0, Math.PI * 2);
-    }
+    traceCircles(ctx, g, flat, r);
     // a white rim first, so dots stay visible on either end of the heatmap's palette
     ctx.strokeStyle = "rgba(255,255,255,0.9)";
     ctx.lineWidth = 2;
@@ -249,13 +254,7 @@ export class View2D {
     ctx.globalAlpha = this.alpha("modes");
     if (modes.radius != null) {
       const r = Math.max(3, modes.radius * g.scale);
-      ctx.beginPath();
-      for (let i = 0; i + 1 < c.length; i += 2) {
-        const px = g.X(c[i]);
-        const py = g.Y(c[i + 1]);
-        ctx.moveTo(px + r, py);
-        ctx.arc(px, py, r, 0, Math.PI * 2);
-      }
+      traceCircles(ctx, g, c, r);
       ctx.setLineDash([4, 3]);
       ctx.strokeStyle = "rgba(17,17,17,0.8)";
       ctx.lineWidth = 1.4 * this.boost("modes");

@@ -40,10 +40,11 @@ test: setup-test chromium
 	$(VENV)/bin/ruff check gan_core server tests bench
 	$(VENV)/bin/python -m pytest -q
 
-bench: setup
+bench: setup-test chromium
 	$(VENV)/bin/python bench/bench_step.py
 	$(VENV)/bin/python bench/bench_frame.py
 	$(VENV)/bin/python bench/bench_step.py --preset ring --iterations 500
+	$(VENV)/bin/python bench/bench_page.py --preset gaussians
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

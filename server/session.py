@@ -7,6 +7,8 @@ has passed, so a slow client gets fewer frames, never a growing queue."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import threading
 import time
@@ -20,8 +22,13 @@ from gan_core.trainer import Diverged, Trainer
 from server import protocol as P
 
 FRAME_INTERVAL = 1 / 60
+# A 2-D frame is ~35 kB (heatmap, mesh, dots, arrows): while playing, 30 a second look as
+# smooth on the page (it animates at 60 fps) and halve the encoding, the bandwidth per
+# student and the browser's parsing.
+FRAME_INTERVAL_2D_PLAYING = 1 / 30
 METRICS_MAX_AGE = 0.25  # while playing, 2-D frames reuse JS/KL/mode metrics this old at most
 SLICE_SECONDS = 0.012  # longest stretch of training between looks at the command queue
+TRAINING_NICENESS = 10  # worker threads run at this nice value (Linux), below the web loop
 MAX_PACING_LAG = 0.1  # seconds behind the chosen speed before the pacing clock restarts
 
 # Figure-1 tour: how long D trains alone for panel (b), and the cap for panel (d).
@@ -73,6 +80,7 @@ class Session:
         return "playing" if self.playing else "paused"
 
     def _run(self) -> None:
+        _lower_thread_priority()
         play_clock = (time.perf_counter(), 0)  # (start time, iterations since) for pacing
         while True:
             busy = self.playing or self._job is not None
@@ -192,7 +200,10 @@ class Session:
         if not self._dirty and not force:
             return
         now = time.perf_counter()
-        if not force and (now - self._last_frame < FRAME_INTERVAL or not self._client_ready.is_set()):
+        interval = FRAME_INTERVAL
+        if self.trainer.p_data.dim == 2 and (self.playing or self._job is not None):
+            interval = FRAME_INTERVAL_2D_PLAYING
+        if not force and (now - self._last_frame < interval or not self._client_ready.is_set()):
             return
         self._client_ready.clear()
         self._last_frame = now
@@ -238,6 +249,15 @@ class Session:
                     break
             yield
         snap("d")
+
+
+def _lower_thread_priority() -> None:
+    """Training soaks up spare CPU; the event loop that sends frames and takes commands (and,
+    on a teacher's laptop, the browser drawing them) should not wait behind it. Linux lets a
+    thread have its own nice value; elsewhere this is a no-op."""
+    if hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICENESS)
 
 
 class _Wake:

@@ -100,8 +100,6 @@ def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, rel_eps: float = 
         return np.where(total > eps, p_data / np.where(total > eps, total, 1.0), np.nan)
 
 
-
-
 def probe(trainer: Trainer, ps: ProbeSet | ProbeSet2D, metrics_max_age: float = 0.0) -> dict:
     """What the page draws for this state (1-D Figure 1 or the 2-D view) plus the scalars.
     In 2-D, `metrics_max_age` lets live frames reuse recent metrics (see probes2d.py)."""

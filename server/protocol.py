@@ -123,11 +123,12 @@ def _jsonable(value: Any, digits: int) -> Any:
     if isinstance(value, np.ndarray):
         return _array(value, digits)
     if isinstance(value, dict):
-        return {k: _jsonable(v, HEATMAP_DIGITS if k == "d" and digits == NESTED_DIGITS else digits) for k, v in value.items()}
+        return {k: _jsonable(v, HEATMAP_DIGITS if k == "d" else digits) for k, v in value.items()}
     return value
 
 
-# Coordinates to 1e-4 of a unit are sub-pixel at any view size; D to 1e-3 is below a colour step.
+# Coordinates to 1e-4 of a unit are sub-pixel at any view size; D to 1e-3 is below a colour
+# step (nested "d" is the heatmap's; the 1-D frame's top-level "d" keeps 5 digits).
 NESTED_DIGITS = 4
 HEATMAP_DIGITS = 3
 

@@ -48,7 +48,8 @@ class Session:
         self.commands: queue.Queue[P.Command | None] = queue.Queue()
         self.playing = False
         self.speed: float | None = P.DEFAULT_SPEED
-        self._job: Iterator[None] | None = None  # a running tour
+        self._job: Iterator[None] | None = None  # a running tour or a long Step, in slices
+        self._job_status = "touring"
         self._client_ready = threading.Event()
         self._client_ready.set()
         self._dirty = True
@@ -76,7 +77,7 @@ class Session:
         if self.trainer.diverged:
             return "diverged"
         if self._job is not None:
-            return "touring"
+            return self._job_status
         return "playing" if self.playing else "paused"
 
     def _run(self) -> None:
@@ -142,7 +143,7 @@ class Session:
 
     def _handle(self, cmd: P.Command) -> None:
         if cmd.type != "ping" and cmd.type != "speed":
-            self._job = None  # any other command interrupts a tour
+            self._job = None  # any other command interrupts a tour or a long Step
         if cmd.type == "play":
             if self.trainer.diverged:
                 self.emit(P.error_message("Training diverged; press Reset (or change the settings) first.", "diverged"))
@@ -155,7 +156,7 @@ class Session:
             if self.trainer.diverged:
                 self.emit(P.error_message("Training diverged; press Reset (or change the settings) first.", "diverged"))
             else:
-                self._train(cmd.target, cmd.count)
+                self._start_job(self._steps(cmd.target, cmd.count), "stepping")
         elif cmd.type == "reset":
             self.playing = False
             self._reset(self.trainer.config)
@@ -170,7 +171,7 @@ class Session:
                 self.emit(P.error_message("Training diverged; press Reset before the tour.", "diverged"))
             else:
                 self.playing = False
-                self._job = self._tour()
+                self._start_job(self._tour(), "touring")
         elif cmd.type == "ping":
             self.emit({"type": "pong"})
         self._dirty = True
@@ -212,7 +213,18 @@ class Session:
         frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
         self.emit(P.frame_message(frame, self.status))
 
-    # -- the Figure-1 tour ----------------------------------------------------------------
+    # -- jobs: long Steps and the Figure-1 tour ----------------------------------------------
+    def _start_job(self, job: Iterator[None], status: str) -> None:
+        self._job, self._job_status = job, status
+
+    def _steps(self, target: str, count: int) -> Iterator[None]:
+        """Step in slices: a Step of 1,000 heavy iterations shows its progress and any other
+        command (Pause, Reset, Play, ...) interrupts it."""
+        for _ in range(count):
+            if not self._train(target, 1):
+                return
+            yield
+
     def _advance_job(self) -> None:
         assert self._job is not None
         t_end = time.perf_counter() + SLICE_SECONDS

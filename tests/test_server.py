@@ -315,3 +315,17 @@ def test_play_does_not_sprint_after_a_slow_step(monkeypatch) -> None:
     finally:
         session.close()
         session.join(5)
+
+
+def test_a_long_step_shows_progress_and_pause_interrupts_it(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "configure", "preset": "ring", "config": {"d_steps": 10, "batch_size": 1024}})
+        receive_until(ws, lambda m: m["type"] == "config")
+        send(ws, {"type": "step", "count": 1000})  # minutes of work on this machine
+        progress = receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "stepping" and m["iteration"] >= 1, limit=5000)
+        assert progress["iteration"] < 1000
+        send(ws, {"type": "pause"})
+        stopped = receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "paused", limit=5000)
+        assert stopped["iteration"] < 1000
+        send(ws, {"type": "step"})  # and the session still steps
+        frame_at(ws, stopped["iteration"] + 1)

@@ -261,6 +261,7 @@ function renderStatus() {
     if (st === "diverged") [key, text] = ["diverged", "diverged — press Reset"];
     else if (st === "paused") [key, text] = ["paused", "paused"];
     else if (st === "touring") [key, text] = ["live", "live · tour"];
+    else if (st === "stepping") [key, text] = ["live", "live · stepping"];
     else [key, text] = ["live", "live"];
   }
   el.className = `status ${key}`;

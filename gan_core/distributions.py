@@ -20,7 +20,7 @@ def _normal_pdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
     return np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
 
 
-def _normal_cdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+def _normal_cdf(x: np.ndarray, mu: float | np.ndarray, sigma: float) -> np.ndarray:
     t = torch.as_tensor((np.asarray(x, dtype=np.float64) - mu) / sigma)
     return torch.special.ndtr(t).numpy()
 

@@ -14,17 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from gan_core.distributions import DISTRIBUTIONS
+from gan_core.distributions import DISTRIBUTIONS, _normal_cdf
 
 View2D = tuple[tuple[float, float], tuple[float, float]]
 DRAW_AREA: View2D = ((-3.0, 3.0), (-3.0, 3.0))
 DRAWN_STD = 0.1  # kernel width around each drawn point
 MAX_DRAWN_POINTS = 500
 MIN_DRAWN_POINTS = 3
-
-
-def _ndtr(x: np.ndarray) -> np.ndarray:
-    return torch.special.ndtr(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
 
 
 @dataclass(frozen=True)
@@ -87,8 +83,8 @@ class GaussianMixture2D(Distribution2D):
     def cell_mass(self, x_edges: np.ndarray, y_edges: np.ndarray) -> np.ndarray:
         c = self._c()
         # Each component is separable: mass = ΔΦ(y) ⊗ ΔΦ(x); sum over components as a matmul.
-        fx = np.diff(_ndtr((np.asarray(x_edges)[None, :] - c[:, :1]) / self.std), axis=1)  # (K, nx)
-        fy = np.diff(_ndtr((np.asarray(y_edges)[None, :] - c[:, 1:]) / self.std), axis=1)  # (K, ny)
+        fx = np.diff(_normal_cdf(np.asarray(x_edges)[None, :], c[:, :1], self.std), axis=1)  # (K, nx)
+        fy = np.diff(_normal_cdf(np.asarray(y_edges)[None, :], c[:, 1:], self.std), axis=1)  # (K, ny)
         return (fy.T * self._w()) @ fx
 
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from gan_core.metrics import finite_or_none, js_divergence, kl_divergence, smoothed_mass
-from gan_core.probes2d import QUADRATURE_POINTS, ProbeSet2D, make_probe_set_2d, metrics_2d, probe_2d
+from gan_core.probes2d import QUADRATURE_POINTS, ProbeSet2D, last_losses, make_probe_set_2d, metrics_2d, probe_2d
 from gan_core.trainer import Trainer
 
 GRID_POINTS = 400
@@ -127,7 +127,7 @@ def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
     log_d = (-torch.nn.functional.softplus(-logit)).numpy()
     log_1m_d = (-torch.nn.functional.softplus(logit)).numpy()
     value = float(np.dot(ps.data_mass, log_d) + np.dot(g_mass, log_1m_d))
-    scalars = {k: finite_or_none(v) for k, v in trainer.last.items()}
+    scalars = last_losses(trainer)
     scalars.update(js=finite_or_none(js), kl=finite_or_none(kl), value=finite_or_none(value), value_optimum=VALUE_OPTIMUM)
     prior = trainer.prior
     return {
@@ -153,7 +153,7 @@ def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
 def metrics(trainer: Trainer, ps: ProbeSet | ProbeSet2D) -> dict[str, float | int | None]:
     """The scalars of `probe` only (for the headless CLI)."""
     if isinstance(ps, ProbeSet2D):
-        scalars = {k: finite_or_none(v) for k, v in trainer.last.items()} | metrics_2d(trainer, ps)
+        scalars = last_losses(trainer) | metrics_2d(trainer, ps)
         scalars.pop("metrics_iteration")
     else:
         scalars = probe(trainer, ps)["scalars"]

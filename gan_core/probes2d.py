@@ -109,6 +109,11 @@ def generator_push(trainer: Trainer, x_fake: torch.Tensor) -> torch.Tensor:
     return -grad
 
 
+def last_losses(trainer: Trainer) -> dict[str, float | None]:
+    """The latest minibatch's losses and mean D outputs (None before any update)."""
+    return {k: finite_or_none(v) for k, v in trainer.last.items()}
+
+
 @torch.no_grad()
 def metrics_2d(trainer: Trainer, ps: ProbeSet2D) -> dict:
     """JS, KL, V and the mode metrics of the current state (the costly part of a frame)."""
@@ -142,7 +147,7 @@ def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0) -> 
     cached = ps.cached_metrics
     if cached is None or now - ps.cached_at >= metrics_max_age or trainer.iteration < cached["metrics_iteration"]:
         ps.cached_metrics, ps.cached_at = metrics_2d(trainer, ps), now
-    scalars = {k: finite_or_none(v) for k, v in trainer.last.items()} | ps.cached_metrics
+    scalars = last_losses(trainer) | ps.cached_metrics
     heat = trainer.discriminate(ps.centres).squeeze(1).cpu().numpy()
     modes = None
     if p_data.modes is not None:

@@ -201,15 +201,13 @@ class Session:
         if not self._dirty and not force:
             return
         now = time.perf_counter()
-        interval = FRAME_INTERVAL
-        if self.trainer.p_data.dim == 2 and (self.playing or self._job is not None):
-            interval = FRAME_INTERVAL_2D_PLAYING
+        busy = self.playing or self._job is not None
+        interval = FRAME_INTERVAL_2D_PLAYING if busy and self.trainer.p_data.dim == 2 else FRAME_INTERVAL
         if not force and (now - self._last_frame < interval or not self._client_ready.is_set()):
             return
         self._client_ready.clear()
         self._last_frame = now
         self._dirty = False
-        busy = self.playing or self._job is not None
         frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
         self.emit(P.frame_message(frame, self.status))
 
@@ -220,10 +218,12 @@ class Session:
     def _steps(self, target: str, count: int) -> Iterator[None]:
         """Step in slices: a Step of 1,000 heavy iterations shows its progress and any other
         command (Pause, Reset, Play, ...) interrupts it."""
-        for _ in range(count):
+        for i in range(count):
+            if i:
+                yield  # between steps only: once the last is done the job ends at once, so
+                # no frame of the finished Step still says "stepping"
             if not self._train(target, 1):
                 return
-            yield
 
     def _advance_job(self) -> None:
         assert self._job is not None

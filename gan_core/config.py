@@ -15,14 +15,20 @@ from gan_core.distributions2d import DRAW_AREA, MAX_DRAWN_POINTS, MIN_DRAWN_POIN
 from gan_core.networks import ACTIVATIONS
 from gan_core.objectives import OBJECTIVES
 from gan_core.priors import PRIORS
+from gan_core.regularizers import REGULARIZERS, combination_error
 
 
 class ConfigError(ValueError):
     """A configuration that does not validate, with a message a student can act on."""
 
 
-def _field(default: Any, group: str, title: str, description: str, **kw: Any) -> Any:
-    return Field(default, title=title, description=description, json_schema_extra={"group": group}, **kw)
+def _field(default: Any, group: str, title: str, description: str, *, reset: bool = False, **kw: Any) -> Any:
+    """A config field; `reset=True` marks settings that need new networks (the page warns
+    before applying them; every other field applies to the running networks)."""
+    extra: dict[str, Any] = {"group": group}
+    if reset:
+        extra["reset"] = True
+    return Field(default, title=title, description=description, json_schema_extra=extra, **kw)
 
 
 def _registered(registry_name: str):
@@ -31,6 +37,7 @@ def _registered(registry_name: str):
         "prior": PRIORS,
         "objective": OBJECTIVES,
         "activation": ACTIVATIONS,
+        "regularizer": REGULARIZERS,
     }[registry_name]
 
     def check(value: str) -> str:
@@ -57,38 +64,53 @@ class LabConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
-    distribution: str = _field("gaussian", "data", "Data distribution", "p_data: the distribution G must learn to imitate.")
-    prior: str = _field("uniform", "data", "Noise prior", "p_z: the noise G transforms into samples.")
-    noise_dim: int = _field(2, "data", "Noise dimension", "How many noise numbers z feed the generator.", ge=1, le=8)
+    distribution: str = _field("gaussian", "data", "Data distribution", "p_data: the distribution G must learn to imitate.", reset=True)
+    prior: str = _field("uniform", "data", "Noise prior", "p_z: the noise G transforms into samples.", reset=True)
+    noise_dim: int = _field(2, "data", "Noise dimension", "How many noise numbers z feed the generator.", reset=True, ge=1, le=8)
     drawn_points: list[tuple[float, float]] = Field(
         default_factory=list,
         title="Drawn points",
         description="The points of the 'draw your own' distribution, drawn on the 2-D canvas.",
         max_length=MAX_DRAWN_POINTS,
-        json_schema_extra={"group": "data", "hidden": True},
+        json_schema_extra={"group": "data", "hidden": True, "reset": True},
     )
 
     objective: str = _field("non-saturating", "training", "Objective", "Which losses D and G minimise.")
     d_steps: int = _field(1, "training", "k (D steps per iteration)", "Discriminator updates before each generator update (Algorithm 1's k).", ge=1, le=50)
     g_steps: int = _field(1, "training", "G steps per iteration", "Generator updates after the k discriminator updates of each iteration.", ge=1, le=50)
     batch_size: int = _field(128, "training", "Batch size m", "Samples of noise and data per update.", ge=1, le=4096)
-    optimizer: Literal["adam", "sgd"] = _field("adam", "training", "Optimizer", "Adam or SGD with momentum, for both networks.")
-    momentum: float = _field(0.9, "training", "SGD momentum", "Momentum of SGD (ignored by Adam).", ge=0.0, lt=1.0)
+    optimizer: Literal["adam", "sgd", "rmsprop"] = _field("adam", "training", "Optimizer", "Adam, SGD with momentum or RMSProp (WGAN's choice), for both networks.")
+    momentum: float = _field(0.9, "training", "SGD momentum", "Momentum of SGD (ignored by Adam and RMSProp).", ge=0.0, lt=1.0)
     beta1: float = _field(0.5, "training", "Adam β1", "Adam's first-moment decay; 0.5 is common for GANs.", ge=0.0, lt=1.0)
-    beta2: float = _field(0.999, "training", "Adam β2", "Adam's second-moment decay.", ge=0.0, lt=1.0)
+    beta2: float = _field(0.999, "training", "Adam β2 / RMSProp α", "Decay of the squared-gradient average (Adam's β2, RMSProp's α).", ge=0.0, lt=1.0)
     lr_halflife: int = _field(
         3000, "training", "Learning-rate half-life", "Iterations after which both learning rates halve (0 = constant): damps the late oscillation around equilibrium.", ge=0, le=1_000_000
     )
-    seed: int = _field(0, "training", "Seed", "Same seed, same run: initial weights and every sample.", ge=0, le=2**31 - 1)
+    seed: int = _field(0, "training", "Seed", "Same seed, same run: initial weights and every sample.", reset=True, ge=0, le=2**31 - 1)
 
-    g_layers: int = _field(2, "generator", "G hidden layers", "Hidden layers in the generator.", ge=0, le=6)
-    g_width: int = _field(32, "generator", "G width", "Neurons per hidden layer of the generator.", ge=1, le=512)
-    g_activation: str = _field("elu", "generator", "G activation", "Non-linearity of the generator's hidden layers.")
+    regularizers: list[str] = _field(
+        [], "tricks", "Regularisers", "Tricks added to the objective, combinable: " + ", ".join(REGULARIZERS) + ".", max_length=len(REGULARIZERS.names())
+    )
+    clip_value: float = _field(0.01, "tricks", "WGAN clip c", "wasserstein: the critic's weights are clipped to [−c, c] after each step.", gt=0.0, le=10.0)
+    gp_weight: float = _field(10.0, "tricks", "WGAN-GP λ", "wasserstein-gp: weight of the penalty E(‖∇C(x̂)‖ − 1)².", ge=0.0, le=1000.0)
+    r1_gamma: float = _field(1.0, "tricks", "R1 γ", "gradient-penalty-r1: the penalty is (γ/2) E‖∇ₓD(x_real)‖².", ge=0.0, le=1000.0)
+    label_smoothing: float = _field(0.9, "tricks", "Real label α", "one-sided-label-smoothing: the label of real samples (fakes keep 0).", gt=0.0, le=1.0)
+    instance_noise: float = _field(0.1, "tricks", "Instance noise σ", "instance-noise: std of the Gaussian noise added to every input of D at iteration 0.", ge=0.0, le=10.0)
+    instance_noise_anneal: int = _field(
+        2000, "tricks", "Noise anneal (iterations)", "instance-noise: σ falls linearly to 0 over this many iterations (0 = constant).", ge=0, le=1_000_000
+    )
+    historical_weight: float = _field(0.001, "tricks", "Historical weight w", "historical-averaging: weight of ‖θ − mean of past θ‖².", ge=0.0, le=100.0)
+    mbd_kernels: int = _field(5, "tricks", "Minibatch kernels B", "minibatch-discrimination: similarity features per sample.", reset=True, ge=1, le=64)
+    mbd_kernel_dims: int = _field(3, "tricks", "Minibatch kernel dims C", "minibatch-discrimination: dimensions of each similarity kernel.", reset=True, ge=1, le=64)
+
+    g_layers: int = _field(2, "generator", "G hidden layers", "Hidden layers in the generator.", reset=True, ge=0, le=6)
+    g_width: int = _field(32, "generator", "G width", "Neurons per hidden layer of the generator.", reset=True, ge=1, le=512)
+    g_activation: str = _field("elu", "generator", "G activation", "Non-linearity of the generator's hidden layers.", reset=True)
     lr_g: float = _field(5e-4, "generator", "G learning rate", "Step size of the generator's updates.", gt=0.0, le=1.0)
 
-    d_layers: int = _field(2, "discriminator", "D hidden layers", "Hidden layers in the discriminator.", ge=0, le=6)
-    d_width: int = _field(64, "discriminator", "D width", "Neurons per hidden layer of the discriminator.", ge=1, le=512)
-    d_activation: str = _field("elu", "discriminator", "D activation", "Non-linearity of the discriminator's hidden layers.")
+    d_layers: int = _field(2, "discriminator", "D hidden layers", "Hidden layers in the discriminator.", reset=True, ge=0, le=6)
+    d_width: int = _field(64, "discriminator", "D width", "Neurons per hidden layer of the discriminator.", reset=True, ge=1, le=512)
+    d_activation: str = _field("elu", "discriminator", "D activation", "Non-linearity of the discriminator's hidden layers.", reset=True)
     lr_d: float = _field(2e-3, "discriminator", "D learning rate", "Step size of the discriminator's updates.", gt=0.0, le=1.0)
 
     _check_distribution = field_validator("distribution")(_registered("distribution"))
@@ -96,6 +118,22 @@ class LabConfig(BaseModel):
     _check_objective = field_validator("objective")(_registered("objective"))
     _check_g_act = field_validator("g_activation")(_registered("activation"))
     _check_d_act = field_validator("d_activation")(_registered("activation"))
+
+    @field_validator("regularizers", mode="before")
+    @classmethod
+    def _regularizers_from_text(cls, value: Any) -> Any:
+        """The URL and --set carry the list as text 'a,b'."""
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("regularizers")
+    @classmethod
+    def _known_regularizers(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in REGULARIZERS:
+                raise ValueError(f"unknown regularizer {name!r}; choose from: {', '.join(REGULARIZERS)}")
+        return value
 
     @field_validator("drawn_points", mode="before")
     @classmethod
@@ -117,6 +155,13 @@ class LabConfig(BaseModel):
         return points
 
     @model_validator(mode="after")
+    def _check_combination(self) -> LabConfig:
+        problem = combination_error(self.objective, self.regularizers)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
     def _check_drawing(self) -> LabConfig:
         (x0, x1), (y0, y1) = DRAW_AREA
         for i, (x, y) in enumerate(self.drawn_points):
@@ -129,6 +174,17 @@ class LabConfig(BaseModel):
                 f"distribution 'drawn' needs at least {MIN_DRAWN_POINTS} drawn points (got {len(self.drawn_points)}): draw on the 2-D canvas first"
             )
         return self
+
+    def changes_needing_reset(self, new: LabConfig) -> list[str]:
+        """Fields whose change from self to `new` needs new networks (a reset); every other
+        change applies to the running networks."""
+        fields = [k for k, f in LabConfig.model_fields.items() if (f.json_schema_extra or {}).get("reset") and getattr(self, k) != getattr(new, k)]
+        uses_mbd = "minibatch-discrimination" in self.regularizers, "minibatch-discrimination" in new.regularizers
+        if uses_mbd[0] != uses_mbd[1]:
+            fields.append("regularizers")
+        if not any(uses_mbd):  # the kernel sizes only matter while the trick is on
+            fields = [k for k in fields if k not in ("mbd_kernels", "mbd_kernel_dims")]
+        return fields
 
     def updated(self, changes: dict[str, Any], *, strict: bool = True) -> LabConfig:
         """A new config with `changes` applied, validated as a whole; raises ConfigError."""
@@ -190,6 +246,7 @@ def config_schema() -> dict[str, Any]:
     for field, reg in REGISTRY_FIELDS.items():
         registry = {"distribution": DISTRIBUTIONS, "prior": PRIORS, "objective": OBJECTIVES, "activation": ACTIVATIONS}[reg]
         schema["properties"][field]["enum"] = registry.names()
+    schema["properties"]["regularizers"]["items"]["enum"] = REGULARIZERS.names()
     return schema
 
 

@@ -197,6 +197,12 @@ def _register() -> None:
     spiral, speed = _spiral()
     DISTRIBUTIONS.register("spiral", curve_mixture("spiral", "Spiral", "One and a half turns of a spiral.", SQUARE_VIEW, spiral, 0.06, weights=speed))
     DISTRIBUTIONS.register("square", UniformSquare("square", "Uniform square", "Uniform on [−1.5, 1.5]²: sharp edges and corners.", SQUARE_VIEW))
+    DISTRIBUTIONS.register(
+        "disjoint",
+        UniformSquare(
+            "disjoint", "Disjoint patch", "Uniform on the square [1, 2]², away from where G starts: at first the supports do not touch.", SQUARE_VIEW, low=1.0, high=2.0
+        ),
+    )
     DISTRIBUTIONS.register("drawn", drawn_distribution([(0.0, 0.0)]))
 
 

@@ -14,13 +14,14 @@ class Preset:
     title: str
     description: str
     config: LabConfig
+    watch: str = ""  # 2–4 sentences shown in the page: what to watch
 
 
 PRESETS: Registry[Preset] = Registry("preset")
 
 
-def _add(name: str, title: str, description: str, **fields: object) -> None:
-    PRESETS.register(name, Preset(name, title, description, LabConfig(**fields)))
+def _add(name: str, title: str, description: str, watch: str = "", **fields: object) -> None:
+    PRESETS.register(name, Preset(name, title, description, LabConfig(**fields), watch))
 
 
 # Figure 1 = LabConfig's defaults: N(4, 0.5²) data, uniform noise, k = 1, batch 128, Adam
@@ -135,4 +136,141 @@ _add(
     lr_g=0.05,
     lr_d=0.05,
     lr_halflife=0,
+)
+
+
+# -- the GAN zoo: teaching presets (docs/zoo.md has the measured table) ------------------------
+# Each opens the lab on one problem or one fix, with what to watch. The 2-D ones share the
+# ring benchmark's networks so that the only difference a class sees is the objective or trick.
+_RING = _BENCHMARK | {"distribution": "ring"}
+_add(
+    "saturation",
+    "Saturation: minimax vs non-saturating",
+    "The minimax generator loss from a bad start: D wins and G's gradient vanishes.",
+    "G starts far from the data and D learns fast (k = 5), so D(G(z)) ≈ 0 and log(1 − D(G(z))) is flat: "
+    "the ‖∇G‖ chart falls towards zero and p_g hardly moves. While it plays, switch Objective to "
+    "non-saturating: the gradient comes back at once (−log D(G(z)) is steep where D rejects) and p_g heads for the data.",
+    objective="minimax",
+    noise_dim=1,
+    d_steps=5,
+    lr_d=3e-3,
+    lr_halflife=0,
+)
+_add(
+    "disjoint",
+    "Disjoint supports: JS is stuck, W₁ is not",
+    "Data and generator start apart; a WGAN-GP critic keeps G moving while JS sits at log 2.",
+    "p_data is the box U(3, 5) and G starts near 0: the supports do not touch, so JS reads log 2 ≈ 0.693 whatever "
+    "G does, and a saturated D gives G nothing to follow. The critic's score is a slope, and W₁ (next to JS) falls "
+    "steadily as p_g slides over. JS only moves once the supports overlap. For GAN Lab's 2-D version choose the "
+    "distribution 'Disjoint patch'.",
+    distribution="uniform",
+    noise_dim=1,
+    objective="wasserstein-gp",
+    gp_weight=1.0,
+    d_steps=5,
+    beta1=0.5,
+    beta2=0.9,
+    lr_g=1e-3,
+    lr_d=1e-3,
+    lr_halflife=0,
+)
+_add(
+    "mode-collapse",
+    "Mode collapse (plain GAN on the ring)",
+    "The plain non-saturating GAN on the ring, constant learning rates: modes come and go.",
+    "Watch the modes-covered card: G finds several modes, then D learns to reject them and G hops to others — "
+    "p_g chases D around the ring instead of settling. The heatmap shows D's purple 'real' regions moving with it. "
+    "Compare with the ring preset (decaying learning rates) or wgan-gp.",
+    **(_RING | {"lr_halflife": 0}),
+)
+_add(
+    "least-squares",
+    "Least squares (LSGAN)",
+    "D regresses real to 1 and fake to 0: its output is a score, and far-away fakes still get a gradient.",
+    "The heatmap is a score around 0.5 (not a probability) and the dashed curve in 1-D is LSGAN's optimum "
+    "(p_data)/(p_data + p_g). Fakes on the wrong side of D's boundary are pulled in proportion to how far they are.",
+    **(_RING | {"objective": "least-squares"}),
+)
+_add(
+    "wgan-clip",
+    "WGAN with weight clipping",
+    "The Wasserstein critic kept Lipschitz by clipping its weights to ±0.01 (RMSProp, 5 critic steps).",
+    "The heatmap is the critic's score (diverging colours around 0), not a probability. Clipping makes the critic "
+    "nearly linear: its surface is a gentle tilt and G slides along it slowly — watch how long the ring takes. "
+    "Raise the clip value while it plays and see the critic sharpen.",
+    **(_RING | {"objective": "wasserstein", "optimizer": "rmsprop", "beta2": 0.99, "lr_d": 5e-4, "lr_g": 5e-4, "d_steps": 5, "clip_value": 0.01, "lr_halflife": 0}),
+)
+_add(
+    "wgan-gp",
+    "WGAN-GP on the ring",
+    "The Wasserstein critic with a gradient penalty: all 8 modes, steadily.",
+    "The critic's score rises towards the modes G has not reached, so the gradient arrows point to every mode at once: "
+    "modes covered climbs to 8/8 without collapsing. W₁ (sliced) falls smoothly where JS jumps.",
+    **(_RING | {"objective": "wasserstein-gp", "gp_weight": 0.1, "d_steps": 5, "lr_d": 1e-4, "lr_g": 1e-4, "lr_halflife": 0}),
+)
+_add(
+    "hinge-sn",
+    "Hinge loss + spectral normalisation",
+    "SNGAN's recipe: a hinge critic whose layers are each kept 1-Lipschitz by spectral normalisation.",
+    "The critic's score is bounded in slope, so its surface stays smooth and G's arrows stay orderly. "
+    "Turn spectral normalisation off while it plays and watch the critic's surface sharpen.",
+    **(_RING | {"objective": "hinge", "regularizers": ["spectral-norm"]}),
+)
+_add(
+    "relativistic",
+    "Relativistic GAN",
+    "The critic judges whether real data looks more real than a paired fake (RGAN).",
+    "Only differences of scores matter, so the heatmap's level drifts while its shape carries the information. "
+    "G's loss also looks at real data: its gradient does not vanish when D is confident.",
+    **(_RING | {"objective": "relativistic"}),
+)
+_add(
+    "mmd",
+    "MMD: moment matching, no discriminator",
+    "G minimises a kernel MMD to the data; there is no discriminator to fool.",
+    "The colour map is the MMD witness function: positive (purple) where the data has more mass than G, negative where G "
+    "has too much. G's samples flow down the witness's slope. No adversary means no oscillation, but a kernel "
+    "sees sharp modes only through its narrowest bandwidth.",
+    **(_RING | {"objective": "mmd"}),
+)
+_add(
+    "ttur",
+    "Two time-scale update rule (TTUR)",
+    "D learns 4× faster than G (4e-4 vs 1e-4): D stays near its optimum for the current G.",
+    "With the learning rates of TTUR the discriminator tracks G closely, so G follows a D close to D*. Try lowering "
+    "D's learning rate while it plays to see the run lose that balance.",
+    **(_RING | {"lr_d": 4e-4, "lr_g": 1e-4, "lr_halflife": 0}),
+)
+_add(
+    "label-smoothing",
+    "One-sided label smoothing",
+    "Real samples get the label 0.9: D stops being sure, on the data itself.",
+    "D's surface tops out at 0.9 on the data instead of 1, and the optimum drawn in 1-D is 0.9·p_data/(p_data + p_g). "
+    "Only the real label is smoothed: smoothing fakes too would reward G for staying where it is.",
+    **(_RING | {"regularizers": ["one-sided-label-smoothing"], "label_smoothing": 0.9}),
+)
+_add(
+    "instance-noise",
+    "Instance noise",
+    "Gaussian noise on everything D sees, annealed to 0 over 2,000 iterations.",
+    "At first D sees blurred data and blurred fakes whose supports overlap, so its surface is smooth and every fake "
+    "gets a useful gradient. As σ anneals to 0, D sharpens on the exact modes.",
+    **(_RING | {"regularizers": ["instance-noise"], "instance_noise": 0.2, "instance_noise_anneal": 2000}),
+)
+_add(
+    "feature-matching",
+    "Feature matching",
+    "G matches the average of D's last hidden layer on real data instead of fooling D.",
+    "G no longer aims at D's decision directly, so it does not jump to whatever D calls real right now: the ring "
+    "fills in more evenly. The loss G charts is now the feature gap.",
+    **(_RING | {"regularizers": ["feature-matching"]}),
+)
+_add(
+    "minibatch-discrimination",
+    "Minibatch discrimination",
+    "D sees how similar each sample is to the rest of its batch: a collapsed batch gives itself away.",
+    "If G puts its whole batch on one mode, every sample looks like its neighbours and D rejects them all, so G must "
+    "spread out. A smaller batch (128) keeps this affordable: the similarity is computed between every pair.",
+    **(_RING | {"regularizers": ["minibatch-discrimination"], "batch_size": 128}),
 )

@@ -22,14 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from gan_core.metrics import finite_or_none, js_divergence, kl_divergence, smoothed_mass
+from gan_core.metrics import finite_or_none, js_divergence, wasserstein_1d
+from gan_core.objectives import VALUE_OPTIMUM, bce_optimum, mmd_witness
 from gan_core.probes2d import QUADRATURE_POINTS, ProbeSet2D, last_losses, make_probe_set_2d, metrics_2d, probe_2d
 from gan_core.trainer import Trainer
 
 GRID_POINTS = 400
 MAPPING_LINES = 41
 SAMPLE_DOTS = 120
-VALUE_OPTIMUM = -math.log(4.0)
+WITNESS_SAMPLES = 2000  # fixed real and fake samples behind the MMD witness curve
 
 
 @dataclass
@@ -44,6 +45,8 @@ class ProbeSet:
     z_lines: torch.Tensor  # (MAPPING_LINES, noise_dim)
     real_dots: torch.Tensor
     fake_z: torch.Tensor
+    witness_real: torch.Tensor
+    witness_z: torch.Tensor
 
 
 def make_probe_set(trainer: Trainer) -> ProbeSet | ProbeSet2D:
@@ -76,6 +79,8 @@ def make_probe_set_1d(trainer: Trainer) -> ProbeSet:
         z_lines=z_lines,
         real_dots=p_data.sample(SAMPLE_DOTS, gen),
         fake_z=prior.sample(SAMPLE_DOTS, c.noise_dim, gen),
+        witness_real=p_data.sample(WITNESS_SAMPLES, gen),
+        witness_z=prior.sample(WITNESS_SAMPLES, c.noise_dim, gen),
     )
 
 
@@ -92,12 +97,10 @@ def generated_mass(samples: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, rel_eps: float = 1e-3) -> np.ndarray:
-    """D*(x) = p_data / (p_data + p_g); NaN where both densities are negligible (below
-    rel_eps of p_data's peak), where D* is undefined or decided by a handful of samples."""
-    total = p_data + p_g
-    eps = rel_eps * max(float(np.max(p_data)), 1e-12)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > eps, p_data / np.where(total > eps, total, 1.0), np.nan)
+    """D*(x) = p_data / (p_data + p_g) (Proposition 1); NaN where both densities are
+    negligible (below rel_eps of p_data's peak), where D* is undefined or decided by a handful
+    of samples."""
+    return bce_optimum(p_data, p_g, 1.0)
 
 
 def probe(trainer: Trainer, ps: ProbeSet | ProbeSet2D, metrics_max_age: float = 0.0) -> dict:
@@ -108,6 +111,46 @@ def probe(trainer: Trainer, ps: ProbeSet | ProbeSet2D, metrics_max_age: float = 
     return probe_1d(trainer, ps)
 
 
+SPREAD_POINTS = 64  # points over the other noise dimensions behind each mapping line's spread
+
+
+def mapping_spread(trainer: Trainer, ps: ProbeSet) -> dict[str, np.ndarray | None]:
+    """With several noise dimensions a line from z₁ is not one x: G(z₁, z₂, ...) spreads over
+    a range as the other dimensions vary. mapping_lo / mapping_hi are its 5 % and 95 %
+    quantiles for each line's z₁ (None with 1-D noise, where the lines are G exactly)."""
+    c = trainer.config
+    if c.noise_dim == 1:
+        return {"mapping_lo": None, "mapping_hi": None}
+    others = trainer.prior.sample(SPREAD_POINTS, c.noise_dim, torch.Generator().manual_seed(c.seed + 31337))
+    z = others.repeat(MAPPING_LINES, 1)
+    z[:, 0] = ps.z_lines[:, 0].repeat_interleave(SPREAD_POINTS)
+    x = trainer.generate(z).reshape(MAPPING_LINES, SPREAD_POINTS).cpu()
+    q = torch.quantile(x, torch.tensor([0.05, 0.95]), dim=1)
+    return {"mapping_lo": q[0].numpy(), "mapping_hi": q[1].numpy()}
+
+
+def second_network(trainer: Trainer, x: torch.Tensor, witness_real: torch.Tensor, witness_z: torch.Tensor) -> torch.Tensor:
+    """What the view draws where the paper draws D: D(x) as a probability, a critic's score,
+    or, for mmd (no discriminator), the MMD witness between fixed real and generated samples."""
+    if trainer.objective.network == "none":
+        return mmd_witness(x, witness_real, trainer.generate(witness_z))
+    return trainer.discriminate(x)
+
+
+def frame_header(trainer: Trainer, scalars: dict) -> dict:
+    """The fields every frame starts with, 1-D or 2-D."""
+    obj = trainer.objective
+    return {
+        "dim": trainer.p_data.dim,
+        "iteration": trainer.iteration,
+        "d_updates": trainer.d_updates,
+        "g_updates": trainer.g_updates,
+        "d_kind": obj.output,
+        "network": obj.network,
+        "scalars": scalars,
+    }
+
+
 @torch.no_grad()
 def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
     """Everything the Figure-1 view draws, plus the per-frame scalars. Arrays are NumPy
@@ -116,35 +159,38 @@ def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
     gz = trainer.generate(ps.z_quadrature).squeeze(1).double().cpu().numpy()
     g_mass = generated_mass(gz, ps.edges)
     p_g = g_mass[1:-1] / width
-    # D's logit on the tail points and the grid: [x_min, centres..., x_max]
-    x_ext = torch.cat([torch.tensor([[ps.edges[0]]], dtype=torch.float32), ps.x, torch.tensor([[ps.edges[-1]]], dtype=torch.float32)])
-    logit = trainer.discriminator_logit(x_ext).squeeze(1).double().cpu()
-    d = torch.sigmoid(logit[1:-1]).numpy()
-    js = js_divergence(ps.data_mass, g_mass)
-    kl = kl_divergence(ps.data_mass, smoothed_mass(g_mass, gz.size))
-    # V(D, G) integrated over the same bins (each tail at the view's edge): deterministic,
-    # consistent with the drawn curves, and ~50x cheaper than evaluating D on every sample.
-    log_d = (-torch.nn.functional.softplus(-logit)).numpy()
-    log_1m_d = (-torch.nn.functional.softplus(logit)).numpy()
-    value = float(np.dot(ps.data_mass, log_d) + np.dot(g_mass, log_1m_d))
+    obj, s = trainer.objective, trainer.settings
+    d = second_network(trainer, ps.x, ps.witness_real, ps.witness_z).squeeze(-1).double().cpu().numpy()
     scalars = last_losses(trainer)
-    scalars.update(js=finite_or_none(js), kl=finite_or_none(kl), value=finite_or_none(value), value_optimum=VALUE_OPTIMUM)
+    scalars.update(
+        js=finite_or_none(js_divergence(ps.data_mass, g_mass)),
+        wasserstein=finite_or_none(wasserstein_1d(trainer.p_data.cdf, gz, trainer.p_data.view)),
+        value=None,
+        value_optimum=None,
+    )
+    if obj.output == "probability":
+        # V(D, G) integrated over the same bins (each tail at the view's edge): deterministic,
+        # consistent with the drawn curves, and ~50x cheaper than evaluating D on every sample.
+        x_ext = torch.cat([torch.tensor([[ps.edges[0]]], dtype=torch.float32), ps.x, torch.tensor([[ps.edges[-1]]], dtype=torch.float32)])
+        logit = trainer.discriminator_logit(x_ext).squeeze(1).double().cpu()
+        log_d = (-torch.nn.functional.softplus(-logit)).numpy()
+        log_1m_d = (-torch.nn.functional.softplus(logit)).numpy()
+        scalars.update(value=finite_or_none(float(np.dot(ps.data_mass, log_d) + np.dot(g_mass, log_1m_d))), value_optimum=VALUE_OPTIMUM)
+    d_star = obj.optimum(ps.p_data, p_g, s.real_target).astype(np.float32) if obj.optimum is not None else None
     prior = trainer.prior
     return {
-        "dim": 1,
-        "iteration": trainer.iteration,
-        "d_updates": trainer.d_updates,
-        "g_updates": trainer.g_updates,
-        "scalars": scalars,
+        **frame_header(trainer, scalars),
         "view": list(trainer.p_data.view),
         "z_view": list(prior.view),
+        "noise_dim": trainer.config.noise_dim,
         "x": ps.x.squeeze(1).numpy(),
         "p_data": ps.p_data.astype(np.float32),
         "p_g": p_g.astype(np.float32),
         "d": d.astype(np.float32),
-        "d_star": optimal_discriminator(ps.p_data, p_g).astype(np.float32),
+        "d_star": d_star,
         "mapping_z": ps.z_lines[:, 0].numpy(),
         "mapping_x": trainer.generate(ps.z_lines).squeeze(1).cpu().numpy(),
+        **mapping_spread(trainer, ps),
         "real": ps.real_dots.squeeze(1).numpy(),
         "fake": trainer.generate(ps.fake_z).squeeze(1).cpu().numpy(),
     }

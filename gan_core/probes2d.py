@@ -4,8 +4,9 @@
 - the generator's manifold: G over a grid laid on the first two noise dimensions;
 - fixed real and fake dots, and on each fake dot −∇ₓ of the generator's loss (where a G step
   pushes it);
-- JS and KL on a METRIC_CELLS² grid (p_data exact, p_g from G on ~20,000 deterministic noise points,
-  see metrics.py), V(D, G) on fixed samples, and the mode metrics where modes are known.
+- JS (cell-free: p_data's exact density, p_g's from nearest neighbours among G on ~20,000
+  deterministic noise points, see metrics.py), sliced W₁, V(D, G) on fixed samples (probability
+  objectives only), and the mode metrics where modes are known.
   Pushing 20,000 points through a 3×128 G costs ~20 ms, so live frames may reuse metrics up
   to `metrics_max_age` seconds old; the frame says which iteration they belong to."""
 
@@ -18,27 +19,24 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from gan_core.metrics import MODE_SAMPLES, finite_or_none, js_divergence, kl_divergence, mode_metrics, smoothed_mass
+from gan_core.metrics import MODE_SAMPLES, finite_or_none, js_divergence_2d, mode_metrics, sliced_wasserstein
+from gan_core.objectives import VALUE_OPTIMUM, mmd_witness
 from gan_core.trainer import Trainer
 
 QUADRATURE_POINTS = 20_000
 HEATMAP_CELLS = 48
-METRIC_CELLS = 64
 MANIFOLD_LINES = 21
 MANIFOLD_LINE_1D = 101  # points on the warped line when the noise has one dimension
 DOTS_2D = 300
-VALUE_OPTIMUM = -math.log(4.0)
 
 
 @dataclass
 class ProbeSet2D:
     """Fixed inputs drawn once per reset, so nothing flickers between frames."""
 
-    x_edges: np.ndarray  # METRIC_CELLS + 1
-    y_edges: np.ndarray
-    data_mass: np.ndarray  # exact mass per metric cell, then the mass outside the view
     centres: torch.Tensor  # heatmap cell centres (HEATMAP_CELLS², 2), row-major from the bottom row
     z_quadrature: torch.Tensor
+    real_quadrature: np.ndarray  # as many fixed data samples, float64, for JS and sliced W₁
     z_metric: torch.Tensor  # MODE_SAMPLES noise points for the mode metrics and V
     real_metric: torch.Tensor  # MODE_SAMPLES data points for V
     z_mesh: torch.Tensor
@@ -59,11 +57,6 @@ def _cell_centres(view: tuple[tuple[float, float], tuple[float, float]], n: int)
 
 def make_probe_set_2d(trainer: Trainer) -> ProbeSet2D:
     c, p_data, prior = trainer.config, trainer.p_data, trainer.prior
-    (x0, x1), (y0, y1) = p_data.view
-    x_edges = np.linspace(x0, x1, METRIC_CELLS + 1)
-    y_edges = np.linspace(y0, y1, METRIC_CELLS + 1)
-    cells = np.clip(p_data.cell_mass(x_edges, y_edges), 0.0, None).ravel()
-    data_mass = np.concatenate([cells, [max(0.0, 1.0 - cells.sum())]])
     gen = torch.Generator().manual_seed(c.seed + 7919)
     if c.noise_dim == 1:
         nu, nv = MANIFOLD_LINE_1D, 1
@@ -74,12 +67,11 @@ def make_probe_set_2d(trainer: Trainer) -> ProbeSet2D:
         zv, zu = torch.meshgrid(g, g, indexing="ij")  # u (z1) varies fastest
         z_mesh = torch.zeros(nu * nv, c.noise_dim)
         z_mesh[:, 0], z_mesh[:, 1] = zu.ravel(), zv.ravel()
+    z_quadrature = prior.quadrature(c.noise_dim, QUADRATURE_POINTS, gen)
     return ProbeSet2D(
-        x_edges=x_edges,
-        y_edges=y_edges,
         centres=_cell_centres(p_data.view, HEATMAP_CELLS),
-        data_mass=data_mass,
-        z_quadrature=prior.quadrature(c.noise_dim, QUADRATURE_POINTS, gen),
+        z_quadrature=z_quadrature,
+        real_quadrature=p_data.sample(len(z_quadrature), torch.Generator().manual_seed(c.seed + 7907)).double().numpy(),
         z_metric=prior.sample(MODE_SAMPLES, c.noise_dim, gen),
         real_metric=p_data.sample(MODE_SAMPLES, gen),
         z_mesh=z_mesh,
@@ -89,26 +81,6 @@ def make_probe_set_2d(trainer: Trainer) -> ProbeSet2D:
     )
 
 
-def generated_cell_mass(xy: np.ndarray, x_edges: np.ndarray, y_edges: np.ndarray) -> np.ndarray:
-    """Fraction of points per grid cell (row-major from the bottom row), then outside."""
-    nx, ny = len(x_edges) - 1, len(y_edges) - 1
-    ix = np.floor((xy[:, 0] - x_edges[0]) / (x_edges[-1] - x_edges[0]) * nx)
-    iy = np.floor((xy[:, 1] - y_edges[0]) / (y_edges[-1] - y_edges[0]) * ny)
-    inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)  # NaN compares False: outside
-    index = np.where(inside, np.nan_to_num(iy) * nx + np.nan_to_num(ix), nx * ny).astype(np.int64)
-    return np.bincount(index, minlength=nx * ny + 1) / max(len(xy), 1)
-
-
-def generator_push(trainer: Trainer, x_fake: torch.Tensor) -> torch.Tensor:
-    """−∇ₓ of each fake sample's own generator loss: the way a G update moves that point."""
-    x = x_fake.detach().clone().requires_grad_(True)
-    with torch.enable_grad():
-        logit = trainer.settings.discriminator(trainer.d_params, x)
-        loss = trainer.settings.objective.g_loss(logit) * len(x)  # the loss is a mean: undo it
-        (grad,) = torch.autograd.grad(loss, x)
-    return -grad
-
-
 def last_losses(trainer: Trainer) -> dict[str, float | None]:
     """The latest minibatch's losses and mean D outputs (None before any update)."""
     return {k: finite_or_none(v) for k, v in trainer.last.items()}
@@ -116,23 +88,27 @@ def last_losses(trainer: Trainer) -> dict[str, float | None]:
 
 @torch.no_grad()
 def metrics_2d(trainer: Trainer, ps: ProbeSet2D) -> dict:
-    """JS, KL, V and the mode metrics of the current state (the costly part of a frame)."""
+    """JS, sliced W₁, V and the mode metrics of the current state (the costly part of a
+    frame). JS is cell-free (p_data's exact density, p_g's by nearest neighbours, see
+    metrics.py), so sharp modes are measured at their own scale."""
     p_data = trainer.p_data
     gz = trainer.generate(ps.z_quadrature).double().cpu().numpy()
-    g_mass = generated_cell_mass(gz, ps.x_edges, ps.y_edges)
+    real = ps.real_quadrature
     fake_metric = trainer.generate(ps.z_metric)
-    log_d_real = -torch.nn.functional.softplus(-trainer.discriminator_logit(ps.real_metric))
-    log_1m_d_fake = -torch.nn.functional.softplus(trainer.discriminator_logit(fake_metric))
     out: dict = {
-        "js": finite_or_none(js_divergence(ps.data_mass, g_mass)),
-        "kl": finite_or_none(kl_divergence(ps.data_mass, smoothed_mass(g_mass, len(gz)))),
-        "value": finite_or_none(float(log_d_real.mean() + log_1m_d_fake.mean())),
-        "value_optimum": VALUE_OPTIMUM,
+        "js": finite_or_none(js_divergence_2d(p_data.pdf, real, gz)),
+        "wasserstein": finite_or_none(sliced_wasserstein(real, gz)),
+        "value": None,
+        "value_optimum": None,
         "modes_covered": None,
         "modes_total": None,
         "hq_fraction": None,
         "metrics_iteration": trainer.iteration,
     }
+    if trainer.objective.output == "probability":
+        log_d_real = -torch.nn.functional.softplus(-trainer.discriminator_logit(ps.real_metric))
+        log_1m_d_fake = -torch.nn.functional.softplus(trainer.discriminator_logit(fake_metric))
+        out.update(value=finite_or_none(float(log_d_real.mean() + log_1m_d_fake.mean())), value_optimum=VALUE_OPTIMUM)
     if p_data.modes is not None:
         out.update(mode_metrics(fake_metric.cpu().numpy(), p_data.modes, p_data.mode_std))
     return out
@@ -142,13 +118,15 @@ def metrics_2d(trainer: Trainer, ps: ProbeSet2D) -> dict:
 def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0) -> dict:
     """The 2-D view's layers and scalars. Metrics are recomputed unless the cached ones are
     younger than `metrics_max_age` seconds (0 = always fresh)."""
+    from gan_core.probes import frame_header, second_network  # probes imports this module
+
     p_data = trainer.p_data
     now = time.perf_counter()
     cached = ps.cached_metrics
     if cached is None or now - ps.cached_at >= metrics_max_age or trainer.iteration < cached["metrics_iteration"]:
         ps.cached_metrics, ps.cached_at = metrics_2d(trainer, ps), now
     scalars = last_losses(trainer) | ps.cached_metrics
-    heat = trainer.discriminate(ps.centres).squeeze(1).cpu().numpy()
+    heat = second_network(trainer, ps.centres, ps.real_metric, ps.z_metric).squeeze(-1).cpu().numpy()
     modes = None
     if p_data.modes is not None:
         modes = {"centres": p_data.modes.astype(np.float32).ravel(), "radius": float(3.0 * p_data.mode_std)}
@@ -156,16 +134,12 @@ def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0) -> 
     fake = trainer.generate(ps.fake_z)
     nu, nv = ps.mesh_shape
     return {
-        "dim": 2,
-        "iteration": trainer.iteration,
-        "d_updates": trainer.d_updates,
-        "g_updates": trainer.g_updates,
-        "scalars": scalars,
+        **frame_header(trainer, scalars),
         "view": [list(p_data.view[0]), list(p_data.view[1])],
         "heatmap": {"nx": HEATMAP_CELLS, "ny": HEATMAP_CELLS, "d": heat.astype(np.float32)},
         "real": ps.real_dots.cpu().numpy().ravel(),
         "fake": fake.cpu().numpy().ravel(),
-        "gradients": generator_push(trainer, fake).cpu().numpy().ravel(),
+        "gradients": trainer.generator_push(fake, ps.real_dots).cpu().numpy().ravel(),
         "manifold": {"nu": nu, "nv": nv, "xy": trainer.generate(ps.z_mesh).cpu().numpy().ravel()},
         "modes": modes,
     }

@@ -9,84 +9,215 @@ from dataclasses import dataclass
 from typing import Literal
 
 import torch
-from torch.func import grad_and_value
 
 from gan_core import optim
 from gan_core.config import LabConfig
 from gan_core.distributions import DISTRIBUTIONS, Distribution1D
 from gan_core.distributions2d import Distribution2D, drawn_distribution
-from gan_core.networks import Params, all_finite, init_mlp, layer_sizes, mlp
-from gan_core.objectives import OBJECTIVES, Objective
+from gan_core.networks import (
+    Params,
+    all_finite,
+    discriminator_features,
+    discriminator_head,
+    init_discriminator,
+    init_mlp,
+    init_spectral_vectors,
+    layer_sizes,
+    mlp,
+    power_iteration,
+    spectral_sigmas,
+)
+from gan_core.objectives import OBJECTIVES, Objective, mmd2_unbiased
 from gan_core.priors import PRIORS, Prior
+from gan_core.regularizers import Regs
 
 LOSS_LIMIT = 1e5  # a GAN loss this large means the logits exploded
 StepTarget = Literal["iteration", "discriminator", "generator"]
+GP_EPS = 1e-12  # inside the gradient norm's square root: its derivative at 0 is finite
 
 
 @dataclass(frozen=True)
 class StepSettings:
-    """What the pure update functions need besides tensors."""
+    """What the pure update functions need besides tensors: the objective, the active
+    regularisers with their weights, the activations and the optimizers."""
 
     objective: Objective
+    regs: Regs
     g_activation: str
     d_activation: str
     g_opt: optim.OptimizerSettings
     d_opt: optim.OptimizerSettings
+    clip_value: float = 0.01
+    gp_weight: float = 10.0
+    r1_gamma: float = 1.0
+    real_target: float = 1.0
+    historical_weight: float = 0.0
 
     def generator(self, g_params: Params, z: torch.Tensor) -> torch.Tensor:
         return mlp(g_params, z, self.g_activation)
 
-    def discriminator(self, d_params: Params, x: torch.Tensor) -> torch.Tensor:
-        """D's logit. x is fed raw: rescaling it to the view (centre 0, edges ±1) was tried
-        and made D sharp enough to chase a collapsed p_g around (JS stayed near 0.5)."""
-        return mlp(d_params, x, self.d_activation)
+    def features(self, d_params: Params, x: torch.Tensor, sigmas: Params | None = None) -> torch.Tensor:
+        return discriminator_features(d_params, x, self.d_activation, self.regs.minibatch, sigmas)
+
+    def discriminator(self, d_params: Params, x: torch.Tensor, sigmas: Params | None = None, reference: torch.Tensor | None = None) -> torch.Tensor:
+        """The second network's raw output: D's logit, or the critic's score. x is fed raw:
+        rescaling it to the view (centre 0, edges ±1) was tried and made D sharp enough to
+        chase a collapsed p_g around (JS stayed near 0.5). `reference` is the batch
+        minibatch discrimination compares with (default: x's own batch)."""
+        h = self.features(d_params, x, sigmas)
+        ref = None if reference is None else self.features(d_params, reference, sigmas)
+        return discriminator_head(d_params, h, self.regs.minibatch, sigmas, ref)
+
+    def mean_output(self, out: torch.Tensor) -> torch.Tensor:
+        """Mean D(x) as a probability, or the mean score of a critic."""
+        return torch.sigmoid(out).mean() if self.objective.output == "probability" else out.mean()
 
     @classmethod
     def from_config(cls, c: LabConfig) -> StepSettings:
         def opt(lr: float) -> optim.OptimizerSettings:
             return optim.OptimizerSettings(c.optimizer, lr, c.momentum, c.beta1, c.beta2)
 
-        return cls(OBJECTIVES.get(c.objective), c.g_activation, c.d_activation, opt(c.lr_g), opt(c.lr_d))
+        regs = Regs.from_names(c.regularizers)
+        return cls(
+            OBJECTIVES.get(c.objective),
+            regs,
+            c.g_activation,
+            c.d_activation,
+            opt(c.lr_g),
+            opt(c.lr_d),
+            clip_value=c.clip_value,
+            gp_weight=c.gp_weight,
+            r1_gamma=c.r1_gamma,
+            real_target=c.label_smoothing if regs.label_smoothing else 1.0,
+            historical_weight=c.historical_weight,
+        )
+
+
+@dataclass
+class Batch:
+    """One update's random inputs, drawn by the Trainer from its seeded generator so the
+    update functions stay pure. Optional parts are drawn only when a trick needs them."""
+
+    z: torch.Tensor
+    x_real: torch.Tensor | None = None
+    eps: torch.Tensor | None = None  # WGAN-GP interpolation weights, (m, 1)
+    noise_real: torch.Tensor | None = None  # instance noise, already scaled by σ
+    noise_fake: torch.Tensor | None = None
+
+
+def _leaves(params: Params) -> Params:
+    return tuple(p.detach().requires_grad_() for p in params)
+
+
+def _historical(params: Params, average: Params | None, weight: float) -> torch.Tensor | float:
+    if average is None:
+        return 0.0
+    return weight * sum(((p - a) ** 2).sum() for p, a in zip(params, average))
 
 
 def discriminator_step(
     d_params: Params,
     d_state: optim.OptState,
     g_params: Params,
-    x_real: torch.Tensor,
-    z: torch.Tensor,
+    batch: Batch,
     s: StepSettings,
     lr_scale: float = 1.0,
-) -> tuple[Params, optim.OptState, torch.Tensor]:
-    """One ascent step of V(D, G) for D with G fixed. Returns new params, new optimizer state
-    and (loss_d, mean D(real), mean D(fake)) before the update."""
+    sn_u: Params | None = None,
+    d_average: Params | None = None,
+) -> tuple[Params, optim.OptState, torch.Tensor, Params | None]:
+    """One step of the discriminator (or critic) with G fixed. Returns new params, new
+    optimizer state, (loss_d, mean output on real, on fake) before the update, and the
+    spectral-norm vectors after this step's power iteration."""
+    assert batch.x_real is not None
     with torch.no_grad():
-        x_fake = s.generator(g_params, z)
-
-    def loss_fn(dp: Params) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        real_logit = s.discriminator(dp, x_real)
-        fake_logit = s.discriminator(dp, x_fake)
-        return s.objective.d_loss(real_logit, fake_logit), (real_logit, fake_logit)
-
-    grads, (loss, (real_logit, fake_logit)) = grad_and_value(loss_fn, has_aux=True)(d_params)
+        x_fake = s.generator(g_params, batch.z)
+    x_real = batch.x_real
+    if batch.noise_real is not None and batch.noise_fake is not None:
+        x_real, x_fake = x_real + batch.noise_real, x_fake + batch.noise_fake
+    if sn_u is not None:
+        sn_u = power_iteration(d_params, sn_u, s.regs.minibatch)
+    dp = _leaves(d_params)
+    sigmas = spectral_sigmas(dp, sn_u, s.regs.minibatch) if sn_u is not None else None
+    if s.regs.r1:
+        x_real = x_real.detach().requires_grad_()
+    real_out = s.discriminator(dp, x_real, sigmas)
+    fake_out = s.discriminator(dp, x_fake, sigmas)
+    loss = s.objective.d_loss(real_out, fake_out, s.real_target)  # type: ignore[misc]
+    if s.objective.gradient_penalty and s.gp_weight > 0:
+        assert batch.eps is not None
+        x_hat = (batch.eps * x_real.detach() + (1 - batch.eps) * x_fake).requires_grad_()
+        (grad,) = torch.autograd.grad(s.discriminator(dp, x_hat, sigmas).sum(), x_hat, create_graph=True)
+        loss = loss + s.gp_weight * ((grad.square().sum(1) + GP_EPS).sqrt() - 1).square().mean()
+    if s.regs.r1 and s.r1_gamma > 0:
+        (grad,) = torch.autograd.grad(real_out.sum(), x_real, create_graph=True)
+        loss = loss + 0.5 * s.r1_gamma * grad.square().sum(1).mean()
+    loss = loss + _historical(dp, d_average, s.historical_weight)
+    grads = torch.autograd.grad(loss, dp)
     new_params, new_state = optim.update(d_params, grads, d_state, s.d_opt, lr_scale)
-    stats = torch.stack([loss, torch.sigmoid(real_logit).mean(), torch.sigmoid(fake_logit).mean()]).detach()
-    return new_params, new_state, stats
+    if s.objective.clip_weights:
+        new_params = tuple(p.clamp(-s.clip_value, s.clip_value) for p in new_params)
+    with torch.no_grad():
+        stats = torch.stack([loss.detach(), s.mean_output(real_out.detach()), s.mean_output(fake_out.detach())])
+    return new_params, new_state, stats, sn_u
+
+
+def generator_loss(
+    d_params: Params, x_fake: torch.Tensor, x_real: torch.Tensor | None, s: StepSettings, sigmas: Params | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """G's loss on a batch of its samples (differentiable in x_fake) and the second network's
+    mean output on them (NaN for mmd). x_real is used by relativistic losses, feature
+    matching and mmd."""
+    obj = s.objective
+    if obj.network == "none":
+        assert x_real is not None
+        return mmd2_unbiased(x_real, x_fake), torch.tensor(float("nan"))
+    if s.regs.feature_matching:
+        assert x_real is not None
+        h_fake = s.features(d_params, x_fake, sigmas)
+        with torch.no_grad():
+            h_real = s.features(d_params, x_real, sigmas)
+        loss = (h_real.mean(0) - h_fake.mean(0)).square().sum()
+        with torch.no_grad():
+            fake_out = discriminator_head(d_params, h_fake.detach(), s.regs.minibatch, sigmas)
+        return loss, s.mean_output(fake_out)
+    fake_out = s.discriminator(d_params, x_fake, sigmas)
+    real_out = None
+    if obj.g_needs_real:
+        assert x_real is not None
+        with torch.no_grad():
+            real_out = s.discriminator(d_params, x_real, sigmas)
+    loss = obj.g_loss(fake_out, real_out)  # type: ignore[misc,arg-type]
+    return loss, s.mean_output(fake_out.detach())
 
 
 def generator_step(
-    g_params: Params, g_state: optim.OptState, d_params: Params, z: torch.Tensor, s: StepSettings, lr_scale: float = 1.0
+    g_params: Params,
+    g_state: optim.OptState,
+    d_params: Params,
+    batch: Batch,
+    s: StepSettings,
+    lr_scale: float = 1.0,
+    sn_u: Params | None = None,
+    g_average: Params | None = None,
 ) -> tuple[Params, optim.OptState, torch.Tensor]:
-    """One descent step of the objective's generator loss with D fixed. Returns new params,
-    new state and (loss_g, mean D(fake)) before the update."""
-
-    def loss_fn(gp: Params) -> tuple[torch.Tensor, torch.Tensor]:
-        fake_logit = s.discriminator(d_params, s.generator(gp, z))
-        return s.objective.g_loss(fake_logit), fake_logit
-
-    grads, (loss, fake_logit) = grad_and_value(loss_fn, has_aux=True)(g_params)
+    """One step of the generator with D fixed. Returns new params, new state and
+    (loss_g, mean output on fake, ‖∇θ loss_g‖) before the update."""
+    gp_ = _leaves(g_params)
+    x_fake = s.generator(gp_, batch.z)
+    x_real = batch.x_real
+    if batch.noise_fake is not None:
+        x_fake = x_fake + batch.noise_fake
+        if x_real is not None and batch.noise_real is not None:
+            x_real = x_real + batch.noise_real
+    sigmas = spectral_sigmas(d_params, sn_u, s.regs.minibatch) if sn_u is not None else None
+    loss, fake_mean = generator_loss(d_params, x_fake, x_real, s, sigmas)
+    total = loss + _historical(gp_, g_average, s.historical_weight)
+    grads = torch.autograd.grad(total, gp_)
     new_params, new_state = optim.update(g_params, grads, g_state, s.g_opt, lr_scale)
-    return new_params, new_state, torch.stack([loss, torch.sigmoid(fake_logit).mean()]).detach()
+    with torch.no_grad():
+        grad_norm = torch.sqrt(sum(g.square().sum() for g in grads))  # type: ignore[arg-type]
+        stats = torch.stack([total.detach(), fake_mean, grad_norm])
+    return new_params, new_state, stats
 
 
 def resolve_p_data(c: LabConfig) -> Distribution1D | Distribution2D:
@@ -100,8 +231,14 @@ class Diverged(RuntimeError):
     """Training produced NaN or inf; the last finite state is kept."""
 
 
+def _running_mean(average: Params, params: Params, count: int) -> Params:
+    """The mean of `count` values from the mean of the first count − 1 and the newest."""
+    return tuple(a + (p - a) / count for a, p in zip(average, params))
+
+
 class Trainer:
-    """One GAN session: networks, optimizers, counters and the seeded sampler."""
+    """One GAN session: networks, optimizers, the tricks' state, counters and the seeded
+    sampler. `apply_config` changes settings under the running networks."""
 
     def __init__(self, config: LabConfig, device: str | torch.device = "cpu") -> None:
         self.device = torch.device(device)
@@ -117,6 +254,10 @@ class Trainer:
     def prior(self) -> Prior:
         return PRIORS.get(self.config.prior)
 
+    @property
+    def objective(self) -> Objective:
+        return self.settings.objective
+
     def reset(self, config: LabConfig | None = None) -> None:
         """Fresh networks from the seed. With `config`, switch to it first."""
         if config is not None:
@@ -127,15 +268,56 @@ class Trainer:
         self.gen = torch.Generator().manual_seed(c.seed)
         dim = self.p_data.dim
         to = self.device
+        minibatch = (c.mbd_kernels, c.mbd_kernel_dims) if self.settings.regs.minibatch else None
         self.g_params = tuple(p.to(to) for p in init_mlp(layer_sizes(c.noise_dim, c.g_layers, c.g_width, dim), self.gen))
-        self.d_params = tuple(p.to(to) for p in init_mlp(layer_sizes(dim, c.d_layers, c.d_width, 1), self.gen))
+        self.d_params = tuple(p.to(to) for p in init_discriminator(layer_sizes(dim, c.d_layers, c.d_width, 1), self.gen, minibatch))
         self.g_state = optim.init_state(self.g_params)
         self.d_state = optim.init_state(self.d_params)
+        # Minibatch discrimination needs a batch to compare a single probed point with: a
+        # fixed noise batch through the current G (its own generator, so the run's random
+        # stream is the same with and without the trick).
+        self.reference_z = self.prior.sample(min(c.batch_size, 256), c.noise_dim, torch.Generator().manual_seed(c.seed + 104729)).to(to)
+        self.sn_u: Params | None = None
+        self.d_average: Params | None = None
+        self.g_average: Params | None = None
+        self._average_count = 0
+        self._init_tricks(None)
         self.iteration = 0
         self.d_updates = 0
         self.g_updates = 0
         self.diverged: str | None = None
-        self.last = {"loss_d": float("nan"), "loss_g": float("nan"), "d_real": float("nan"), "d_fake": float("nan")}
+        self._previous: dict[str, tuple[Params, optim.OptState]] = {}
+        self.last = {"loss_d": float("nan"), "loss_g": float("nan"), "d_real": float("nan"), "d_fake": float("nan"), "g_grad_norm": float("nan")}
+
+    def _init_tricks(self, old: StepSettings | None) -> None:
+        """State the active tricks keep: spectral-norm vectors, historical averages."""
+        regs = self.settings.regs
+        if regs.spectral_norm and self.sn_u is None:
+            self.sn_u = init_spectral_vectors(self.d_params, regs.minibatch, torch.Generator().manual_seed(self.config.seed + 15485863))
+            self.sn_u = tuple(u.to(self.device) for u in self.sn_u)
+        elif not regs.spectral_norm:
+            self.sn_u = None
+        if regs.historical and self.g_average is None:
+            self.d_average, self.g_average, self._average_count = self.d_params, self.g_params, 1
+        elif not regs.historical:
+            self.d_average = self.g_average = None
+
+    def apply_config(self, config: LabConfig) -> list[str]:
+        """Apply a config to the running networks. Returns the fields that need new
+        networks; when there are any, nothing is applied (call reset(config) instead).
+        A diverged run gets its last good state back with the new settings."""
+        needs = self.config.changes_needing_reset(config)
+        if needs:
+            return needs
+        old = self.settings
+        if config.optimizer != self.config.optimizer:  # buffers mean different things
+            self.g_state = optim.init_state(self.g_params)
+            self.d_state = optim.init_state(self.d_params)
+        self.config = config
+        self.settings = StepSettings.from_config(config)
+        self._init_tricks(old)
+        self.diverged = None
+        return []
 
     @property
     def lr_scale(self) -> float:
@@ -143,32 +325,69 @@ class Trainer:
         halflife = self.config.lr_halflife
         return 0.5 ** (self.iteration / halflife) if halflife else 1.0
 
+    @property
+    def instance_noise_std(self) -> float:
+        """σ of the instance noise now (0 when the trick is off): linear anneal to 0."""
+        c = self.config
+        if not self.settings.regs.instance_noise:
+            return 0.0
+        if not c.instance_noise_anneal:
+            return c.instance_noise
+        return c.instance_noise * max(0.0, 1.0 - self.iteration / c.instance_noise_anneal)
+
     def _real(self) -> torch.Tensor:
         return self.p_data.sample(self.config.batch_size, self.gen).to(self.device)
 
     def _noise(self) -> torch.Tensor:
         return self.prior.sample(self.config.batch_size, self.config.noise_dim, self.gen).to(self.device)
 
+    def _batch(self, x_real: torch.Tensor | None, z: torch.Tensor, gradient_penalty: bool = False) -> Batch:
+        """Extra random inputs, drawn after x_real and z so plain runs keep their stream."""
+        m, dim = len(z), self.p_data.dim
+        batch = Batch(z=z, x_real=x_real)
+        if gradient_penalty:
+            batch.eps = torch.rand(m, 1, generator=self.gen).to(self.device)
+        sigma = self.instance_noise_std
+        if sigma > 0:
+            batch.noise_real = (sigma * torch.randn(m, dim, generator=self.gen)).to(self.device)
+            batch.noise_fake = (sigma * torch.randn(m, dim, generator=self.gen)).to(self.device)
+        return batch
+
     # -- Algorithm 1 ----------------------------------------------------------------------
     def step_discriminator(self) -> None:
+        """One update of the second network (a no-op for mmd, which has none)."""
         self._check_not_diverged()
-        params, state, stats = discriminator_step(
-            self.d_params, self.d_state, self.g_params, self._real(), self._noise(), self.settings, self.lr_scale
+        if self.objective.network == "none":
+            return
+        s = self.settings
+        batch = self._batch(self._real(), self._noise(), s.objective.gradient_penalty and s.gp_weight > 0)
+        params, state, stats, sn_u = discriminator_step(
+            self.d_params, self.d_state, self.g_params, batch, s, self.lr_scale, self.sn_u, self.d_average
         )
         loss, d_real, d_fake = stats.tolist()
         self._commit("discriminator", params, state, loss)
+        self.sn_u = sn_u
         self.last.update(loss_d=loss, d_real=d_real, d_fake=d_fake)
         self.d_updates += 1
 
     def step_generator(self) -> None:
         self._check_not_diverged()
-        params, state, stats = generator_step(
-            self.g_params, self.g_state, self.d_params, self._noise(), self.settings, self.lr_scale
-        )
-        loss, _ = stats.tolist()
+        s = self.settings
+        needs_real = s.objective.network == "none" or s.objective.g_needs_real or s.regs.feature_matching
+        z = self._noise()
+        x_real = self._real() if needs_real else None
+        batch = self._batch(x_real, z)
+        params, state, stats = generator_step(self.g_params, self.g_state, self.d_params, batch, s, self.lr_scale, self.sn_u, self.g_average)
+        loss, d_fake, grad_norm = stats.tolist()
         self._commit("generator", params, state, loss)
-        self.last.update(loss_g=loss)
+        self.last.update(loss_g=loss, g_grad_norm=grad_norm)
+        if s.objective.network == "none":
+            self.last.update(loss_d=float("nan"), d_real=float("nan"), d_fake=float("nan"))
         self.g_updates += 1
+        if self.d_average is not None and self.g_average is not None:
+            self._average_count += 1
+            self.d_average = _running_mean(self.d_average, self.d_params, self._average_count)
+            self.g_average = _running_mean(self.g_average, self.g_params, self._average_count)
 
     def step_iteration(self) -> None:
         """k discriminator updates, then g_steps generator updates (1 in the paper)."""
@@ -189,12 +408,25 @@ class Trainer:
 
     # -- divergence -----------------------------------------------------------------------
     def _commit(self, which: str, params: Params, state: optim.OptState, loss: float) -> None:
-        if not abs(loss) < LOSS_LIMIT or not all_finite(params):  # `not <` also catches NaN
+        """Keep an update, or stop with the last good state. A huge loss is measured on the
+        parameters earlier updates produced (a steep D makes G's loss explode), so the latest
+        update of each network goes too: the state kept is the one before them, from which a
+        lower learning rate can carry on."""
+        loss_ok = abs(loss) < LOSS_LIMIT  # `not <` also catches NaN
+        if not loss_ok or not all_finite(params):
+            if not loss_ok:
+                for net, (params_before, state_before) in self._previous.items():
+                    self._set(net, params_before, state_before)
+                self._previous.clear()
             self.diverged = (
                 f"the {which}'s update blew up (NaN, inf or huge values) at iteration {self.iteration} "
                 "(learning rate too high?); the last good state is kept"
             )
             raise Diverged(self.diverged)
+        self._previous[which] = (self.d_params, self.d_state) if which == "discriminator" else (self.g_params, self.g_state)
+        self._set(which, params, state)
+
+    def _set(self, which: str, params: Params, state: optim.OptState) -> None:
         if which == "discriminator":
             self.d_params, self.d_state = params, state
         else:
@@ -209,11 +441,28 @@ class Trainer:
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         return self.settings.generator(self.g_params, z.to(self.device))
 
-    @torch.no_grad()
-    def discriminate(self, x: torch.Tensor) -> torch.Tensor:
-        """D(x) as a probability."""
-        return torch.sigmoid(self.discriminator_logit(x))
+    def _sigmas(self) -> Params | None:
+        return spectral_sigmas(self.d_params, self.sn_u, self.settings.regs.minibatch) if self.sn_u is not None else None
+
+    def _reference(self) -> torch.Tensor | None:
+        return self.generate(self.reference_z) if self.settings.regs.minibatch else None
 
     @torch.no_grad()
     def discriminator_logit(self, x: torch.Tensor) -> torch.Tensor:
-        return self.settings.discriminator(self.d_params, x.to(self.device))
+        """The second network's raw output at x: D's logit or the critic's score."""
+        return self.settings.discriminator(self.d_params, x.to(self.device), self._sigmas(), self._reference())
+
+    @torch.no_grad()
+    def discriminate(self, x: torch.Tensor) -> torch.Tensor:
+        """What is drawn as D: a probability for probability objectives, else the score."""
+        out = self.discriminator_logit(x)
+        return torch.sigmoid(out) if self.objective.output == "probability" else out
+
+    def generator_push(self, x_fake: torch.Tensor, x_real: torch.Tensor) -> torch.Tensor:
+        """−∇ₓ of the generator's loss at each fake sample, as if they were one batch (times
+        the batch size, undoing the mean): the way a G update moves each point."""
+        x = x_fake.detach().clone().to(self.device).requires_grad_(True)
+        with torch.enable_grad():
+            loss, _ = generator_loss(self.d_params, x, x_real.to(self.device), self.settings, self._sigmas())
+            (grad,) = torch.autograd.grad(loss * len(x), x)
+        return -grad

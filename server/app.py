@@ -19,6 +19,7 @@ from gan_core.distributions import DISTRIBUTIONS
 from gan_core.objectives import OBJECTIVES
 from gan_core.presets import PRESETS
 from gan_core.priors import PRIORS
+from gan_core.regularizers import REGULARIZERS
 from server import protocol as P
 from server.session import Session
 
@@ -58,12 +59,19 @@ def hello_message(session: Session) -> dict[str, Any]:
             out.append({**entry, "dim": d.dim, "view": [list(v) for v in d.view] if d.dim == 2 else list(d.view)})
         return out
 
+    objectives = [{**entry, **OBJECTIVES.get(entry["name"]).describe()} for entry in listing(OBJECTIVES)]
+    presets = [{**listing(PRESETS)[i], "watch": PRESETS.get(n).watch, "config": PRESETS.get(n).config.model_dump()} for i, n in enumerate(PRESETS)]
     return {
         "type": "hello",
         "version": P.PROTOCOL_VERSION,
         "schema": config_schema(),
-        "registries": {"distribution": distributions(), "prior": listing(PRIORS), "objective": listing(OBJECTIVES)},
-        "presets": [{**listing(PRESETS)[i], "config": PRESETS.get(n).config.model_dump()} for i, n in enumerate(PRESETS)],
+        "registries": {
+            "distribution": distributions(),
+            "prior": listing(PRIORS),
+            "objective": objectives,
+            "regularizer": [REGULARIZERS.get(n).describe() for n in REGULARIZERS],
+        },
+        "presets": presets,
         "speeds": P.SPEEDS,
         "speed": session.speed,
         "max_step_count": P.MAX_STEP_COUNT,

@@ -13,7 +13,7 @@ from gan_core.presets import PRESETS
 def _cmd_presets(args: argparse.Namespace) -> int:
     for name in PRESETS:
         p = PRESETS.get(name)
-        print(f"{name:12s} {p.title}: {p.description}")
+        print(f"{name:24s} {p.title}: {p.description}")
     return 0
 
 
@@ -25,9 +25,11 @@ def _describe_record(r: dict) -> str:
     """One human-readable progress line (the --json lines carry every field)."""
     line = (
         f"iter {r['iteration']:6d}  loss_d {_number(r['loss_d'], 4)}  loss_g {_number(r['loss_g'], 4)}  "
-        f"D(real) {_number(r['d_real'], 3)}  D(fake) {_number(r['d_fake'], 3)}  "
-        f"JS {_number(r['js'], 4)}  KL {_number(r['kl'], 3)} nats  V {_number(r['value'], 4)} (optimum {r['value_optimum']:.4f})"
+        f"out(real) {_number(r['d_real'], 3)}  out(fake) {_number(r['d_fake'], 3)}  "
+        f"JS {_number(r['js'], 4)} nats  W1 {_number(r['wasserstein'], 4)}"
     )
+    if r.get("value_optimum") is not None:
+        line += f"  V {_number(r['value'], 4)} (optimum {r['value_optimum']:.4f})"
     if r.get("modes_total") is not None:
         line += f"  modes {r['modes_covered']}/{r['modes_total']}  HQ {r['hq_fraction']:.3f}"
     return f"{line}  {r['seconds']:.1f}s"

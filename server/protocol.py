@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 MAX_MESSAGE_BYTES = 16 * 1024
 MAX_STEP_COUNT = 1000
 SPEEDS = [1, 2, 5, 10, 30, 60, 100, 300, 1000, None]  # iterations per second; None = as fast as possible

@@ -18,6 +18,7 @@ from typing import Any
 from gan_core.config import ConfigError, LabConfig, validate_config
 from gan_core.presets import PRESETS
 from gan_core.probes import ProbeSet, make_probe_set, probe
+from gan_core.probes2d import ProbeSet2D
 from gan_core.trainer import Diverged, Trainer
 from server import protocol as P
 
@@ -44,7 +45,7 @@ class Session:
         self.emit = emit
         self.preset = preset
         self.trainer = Trainer(config, device)
-        self.probes: ProbeSet = make_probe_set(self.trainer)
+        self.probes: ProbeSet | ProbeSet2D = make_probe_set(self.trainer)
         self.commands: queue.Queue[P.Command | None] = queue.Queue()
         self.playing = False
         self.speed: float | None = P.DEFAULT_SPEED
@@ -177,6 +178,9 @@ class Session:
         self._dirty = True
 
     def _configure(self, cmd: P.Configure) -> None:
+        """A preset starts a new run. A partial config applies to the running networks when
+        it can (learning rates, objective, tricks, ...: the run and play carry on and the
+        page marks the iteration); a change that needs new networks resets."""
         try:
             base = self.trainer.config
             if cmd.preset is not None:
@@ -187,15 +191,25 @@ class Session:
         except ConfigError as err:
             self.emit(P.error_message(f"Configuration not applied: {err}", "bad_config"))
             return
+        if cmd.preset is None:
+            old = self.trainer.config
+            if not self.trainer.apply_config(config):
+                changed = [k for k in LabConfig.model_fields if getattr(old, k) != getattr(config, k)]
+                if isinstance(self.probes, ProbeSet2D):
+                    self.probes.cached_metrics = None  # the objective may have changed what they mean
+                self.emit(config_message(config, self.preset, "live", changed, self.trainer.iteration))
+                return
         self.playing = False
         if cmd.preset is not None:
             self.preset = cmd.preset
         self._reset(config)
 
     def _reset(self, config: LabConfig) -> None:
+        old = self.trainer.config
         self.trainer.reset(config)
         self.probes = make_probe_set(self.trainer)
-        self.emit(config_message(config, self.preset))
+        changed = [k for k in LabConfig.model_fields if getattr(old, k) != getattr(config, k)]
+        self.emit(config_message(config, self.preset, "reset", changed, 0))
 
     def _maybe_frame(self, force: bool = False) -> None:
         if not self._dirty and not force:
@@ -279,6 +293,10 @@ class _Wake:
 _WAKE: Any = _Wake()
 
 
-def config_message(config: LabConfig, preset: str | None) -> dict[str, Any]:
-    return {"type": "config", "config": config.model_dump(), "preset": preset}
+def config_message(
+    config: LabConfig, preset: str | None, applied: str = "reset", changed: list[str] | None = None, iteration: int = 0
+) -> dict[str, Any]:
+    """`applied`: "reset" (new networks, iteration 0) or "live" (same networks; `iteration`
+    is where the change took effect, for the charts' marks)."""
+    return {"type": "config", "config": config.model_dump(), "preset": preset, "applied": applied, "changed": changed or [], "iteration": iteration}
 

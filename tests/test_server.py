@@ -243,7 +243,8 @@ def test_2d_frames_from_a_preset(client: TestClient) -> None:
         assert len(frame["manifold"]["xy"]) == 2 * frame["manifold"]["nu"] * frame["manifold"]["nv"]
         assert len(frame["modes"]["centres"]) == 16
         s = frame["scalars"]
-        assert s["modes_total"] == 8 and 0 <= s["hq_fraction"] <= 1 and s["kl"] >= 0
+        assert s["modes_total"] == 8 and 0 <= s["hq_fraction"] <= 1 and s["wasserstein"] >= 0
+        assert frame["d_kind"] == "probability" and frame["network"] == "discriminator"
         # the Figure-1 tour is 1-D only: a clear error, and the session keeps working
         send(ws, {"type": "tour"})
         assert "1-D" in error(ws)["message"]

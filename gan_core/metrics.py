@@ -7,7 +7,17 @@ come from G applied to a fixed, deterministic set of noise points (see probes.py
 - KL(p_data ‖ p_g) is infinite as soon as one cell with data gets no generated point, which
   with a finite noise set always happens somewhere; so p_g's cell counts get half a point
   added to every cell (the Krichevsky–Trofimov estimator) before the KL is taken.
-Binning can only lower a divergence, so both are slight underestimates of the continuous ones.
+Binning can only lower a divergence, so both are slight underestimates of the continuous ones;
+in 2-D a 64×64 grid over the view is far too coarse for sharp modes (a cell is 4.7 stds of a
+ring mode wide), so 2-D uses the cell-free estimators below instead.
+
+Cell-free estimators (no grid):
+- js_divergence_2d: JS in nats from p_data's exact density and k-nearest-neighbour densities
+  of p_g at its own samples.
+- wasserstein_1d: W₁ = ∫|F_data − F_g| from the exact cdf and the empirical cdf of G's points,
+  integrated over the whole line.
+- sliced_wasserstein: the mean 1-D W₁ of 2-D samples projected on 16 fixed directions.
+Both distances keep moving when JS is saturated at log 2 (supports apart).
 
 Mode metrics (VEEGAN / PacGAN style, for distributions whose modes are separate Gaussians):
 a generated sample is *high quality* when it lies within 3 standard deviations of the nearest
@@ -77,11 +87,11 @@ def finite_or_none(a: float) -> float | None:
 
 # ---------------------------------------------------------------------------------------------
 # Cell-free estimators: JS in 2-D by nearest neighbours, W₁ in 1-D from the two CDFs, and the
-# sliced W₁ in 2-D. Distances keep moving when JS is saturated at log 2 (disjoint supports).
+# sliced W₁ in 2-D.
 
 LOG2 = math.log(2.0)
 KNN_K = 16
-JS_EVAL_POINTS = 8000
+JS_EVAL_POINTS = 6000
 SLICED_DIRECTIONS = 16
 _EULER_GAMMA = 0.5772156649015329
 
@@ -105,13 +115,37 @@ def _fixed_subset(x: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 
 def _js_terms(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """φ(s) = (1+s)·log(1+s) − s·log(s) and its second derivative in log s, φ″ = s·(log(1+1/s) − 1/(1+s)),
-    at s = p_data / p̂_g ≥ 0 (φ(0) = φ″(0) = 0; φ(1) = 2 log 2)."""
+    """φ(s) = (1+s)·log(1+s) − s·log(s) and its second derivative in log s,
+    φ″ = s·(log(1+s) − log s) − s/(1+s), at s = p_data / p̂_g ≥ 0 (φ(0) = φ″(0) = 0, φ(1) = 2 log 2)."""
     pos = s > 0
-    safe = np.where(pos, s, 1.0)
-    phi = (1.0 + s) * np.log1p(s) - np.where(pos, s * np.log(safe), 0.0)
-    phi2 = np.where(pos, s * (np.log1p(1.0 / safe) - 1.0 / (1.0 + s)), 0.0)
-    return phi, phi2
+    s_log_s = np.where(pos, s * np.log(np.where(pos, s, 1.0)), 0.0)
+    s_log1p = s * np.log1p(s)
+    return np.log1p(s) + s_log1p - s_log_s, s_log1p - s_log_s - s / (1.0 + s)
+
+
+def _longest_run(sorted_values: np.ndarray) -> int:
+    """Length of the longest run of equal values in a sorted array."""
+    breaks = np.flatnonzero(sorted_values[1:] != sorted_values[:-1])
+    return int(np.diff(np.concatenate([[-1], breaks, [len(sorted_values) - 1]])).max())
+
+
+def _knn_radius_leave_one_out(points: np.ndarray, at: np.ndarray, k: int) -> np.ndarray:
+    """Distance from each row of `at` (rows of `points`) to its k-th nearest other point.
+    Heavy exact duplicates (a G collapsed onto a few points) would put thousands of points in
+    one k-d tree leaf and make every query scan them (~1 s for 20,000 identical points), so
+    then the tree holds the distinct points and the k-th neighbour is found from their counts."""
+    heavy = 4 * (k + 1)
+    keys = np.ascontiguousarray(points).view(np.complex128).ravel()  # x + iy: sorts by x, then y
+    # cheap test first (a lattice of G outputs shares x along its rows), the exact one if needed
+    if _longest_run(np.sort(points[:, 0])) <= heavy or _longest_run(np.sort(keys)) <= heavy:
+        return cKDTree(points).query(at, k=[k + 1])[0][:, 0]  # the (k+1)-th includes the point itself
+    keys, counts = np.unique(keys, return_counts=True)
+    distinct = np.stack([keys.real, keys.imag], 1)
+    n_query = min(k + 1, len(distinct))
+    dist, idx = cKDTree(distinct).query(at, k=n_query)
+    dist, idx = dist.reshape(len(at), n_query), idx.reshape(len(at), n_query)
+    covered = np.cumsum(counts[idx], axis=1) >= k + 1  # the point itself included
+    return dist[np.arange(len(at)), covered.argmax(1)]
 
 
 def js_divergence_2d(
@@ -139,19 +173,22 @@ def js_divergence_2d(
     k = 16 (KNN_K): the noise shrinks as 1/k, the smoothing of the kNN disk grows as √(k/M).
     For the ring (std 0.02, 2,500 of 20,000 points per mode) the 16-NN disk is ≈ 0.1 std wide
     at a mode's centre and ≈ 0.3 std two stds out; what smoothing is left sits in p_g's tails
-    (the disk overestimates a density that falls off faster than it), so JS reads ≲ 0.013 nats
-    high where p_g's tails lie inside p_data's bulk. Measured with 20,000 random fakes against
-    Monte Carlo JS of the exact densities: |error| ≤ 0.004 for the ring vs std-0.05 bumps (true
-    0.26) and vs a single collapsed mode (0.50); ≤ 0.009 at p_g = p_data (ring, clusters,
-    square, line); ≤ 0.013 for G sharper than p_data. Fakes from a noise *lattice* (the
-    quadrature grid of a 2-D noise pushed through G) have tied neighbour distances, which make
-    a kNN estimate jump with k; k = 16 closes a full shell of the square lattice (16th other
-    point at √5 spacings: e^ψ(16)/(5π) = 0.99), and reads within 0.01 of the truth on square,
-    sheared and projected 3-D lattices, where k = 8, 10, 12 or 20 are off by 0.03–0.1.
+    (the disk overestimates a density that falls off faster than it), so JS reads up to ≈ 0.013
+    nats high where p_g's tails lie inside p_data's bulk. Measured with 20,000 random fakes
+    against Monte Carlo JS of the exact densities (mean of 3 samples; the fakes' own sampling
+    spread is ≤ 0.005): the ring vs std-0.05 bumps (true 0.260) −0.001, vs std-0.03 bumps
+    (0.072) +0.000, vs one collapsed mode (0.497) +0.001; shifted clusters (0.111) +0.002,
+    shifted square (0.131) −0.002; p_g = p_data +0.002 (clusters) to +0.008 (moons), +0.013
+    for the grid (25 modes, only 800 points each), 0 for the square (clipped); G sharper than
+    p_data +0.005 to +0.011. Fakes from a noise *lattice* (the quadrature grid of a 2-D noise
+    pushed through G) have tied neighbour distances, which make a kNN estimate jump with k;
+    k = 16 closes a full shell of the square lattice (16th other point at √5 spacings:
+    e^ψ(16)/(5π) = 0.99) and reads within 0.01 of the truth on square, sheared and projected
+    3-D lattices, where k = 8, 10, 12 or 20 are off by up to 0.03–0.1 on one of them.
 
     Cost: p̂_g uses all M fakes (one cKDTree), but the expectation is averaged over at most
-    `max_eval_points` (8,000) of them, a fixed seeded subset; that adds ≈ 0.002 nats of Monte
-    Carlo error and keeps the kNN queries and p_data_pdf calls to 8,000 points.
+    `max_eval_points` (6,000) of them, a fixed seeded subset, so the kNN queries and the
+    p_data_pdf calls cover 6,000 points; that adds ≈ 0.002 nats of Monte Carlo error.
 
     Degenerate cases: duplicate fakes (r_k = 0) are an atom of p_g, singular to p_data (s = 0,
     log 2 each), so a fully collapsed G reads log 2. Non-finite fakes (NaN, ±inf) are mass far
@@ -168,8 +205,8 @@ def js_divergence_2d(
         return LOG2
     k = max(1, min(int(k), len(fake) - 1))
     x = _fixed_subset(fake, max_eval_points, 2)
-    r = cKDTree(fake).query(x, k=[k + 1])[0][:, 0]  # the (k+1)-th includes the point itself: leave-one-out
-    s = np.asarray(p_data_pdf(x), dtype=np.float64) * (len(finite) * math.pi / math.exp(_digamma_int(k))) * r**2
+    r = _knn_radius_leave_one_out(fake, x, k)
+    s = np.asarray(p_data_pdf(x), dtype=np.float64).ravel() * (len(finite) * math.pi / math.exp(_digamma_int(k))) * r**2
     phi, phi2 = _js_terms(s)
     mean_phi = float(phi.mean()) - 0.5 * _trigamma_int(k) * float(phi2.mean())
     js = LOG2 - 0.5 * (1.0 - far_share) * mean_phi
@@ -184,11 +221,13 @@ def wasserstein_1d(data_cdf: Callable[[np.ndarray], np.ndarray], samples: np.nda
     Integration: F_g is a step function, so the line is cut at every sample and at
     `grid_points` + 1 points across `view`, plus 512 more on each tail beyond it, out to where
     F_data is within 1e-13 of 0 (left) or 1 (right); that range doubles away from the view
-    until it gets there. On each piece F_g is constant and F_data is taken as linear between
-    its exact values at the ends, and |F_data − F_g| is integrated exactly (a kink where they
-    cross included): the error is O(h² F_data″), ~1e-7 for the lab's distributions. Samples
-    outside the view are counted like any other (they are cut points too); beyond the last cut
-    point both CDFs are within 1e-13 of 0 or 1 and the remainder is dropped.
+    until it gets there. Where F_data still rises by more than 1/256 between two grid points
+    (p_data narrower than the grid) the gap is split 8-fold, up to 8 times. On each piece F_g is
+    constant and F_data is taken as linear between its exact values at the ends, and
+    |F_data − F_g| is integrated exactly (a kink where they cross included): against a 128×
+    finer grid the error is ≤ 1e-6 for the lab's 1-D distributions, and a std-0.001 p_data is
+    resolved too. Samples outside the view are counted like any other (they are cut points
+    too); beyond the last cut point both CDFs are within 1e-13 of 0 or 1 and the rest is dropped.
 
     Non-finite samples (NaN, ±inf) are counted as infinitely far away: the result is then
     math.inf (finite_or_none turns it into null), not the W₁ of the finite remainder."""
@@ -213,7 +252,16 @@ def wasserstein_1d(data_cdf: Callable[[np.ndarray], np.ndarray], samples: np.nda
         if cdf(np.array([right]))[0] >= 1.0 - 1e-13:
             break
         right, step = right + step, 2 * step
-    t = np.sort(np.concatenate([np.linspace(left, lo, 513), np.linspace(lo, hi, grid_points + 1), np.linspace(hi, right, 513), s]))
+    grid = np.unique(np.concatenate([np.linspace(left, lo, 513), np.linspace(lo, hi, grid_points + 1), np.linspace(hi, right, 513)]))
+    f = cdf(grid)
+    for _ in range(8):  # refine where F_data still rises steeply between grid points (very narrow p_data)
+        steep = np.flatnonzero(np.diff(f) > 1.0 / 256)
+        if steep.size == 0:
+            break
+        fill = (grid[steep, None] + (grid[steep + 1] - grid[steep])[:, None] * np.arange(1, 8) / 8).ravel()
+        grid = np.sort(np.concatenate([grid, fill]))
+        f = cdf(grid)
+    t = np.sort(np.concatenate([grid, s]))
     f = cdf(t)
     g = np.searchsorted(s, t[:-1], side="right") / s.size  # F_g on [t_j, t_{j+1}): no sample inside
     h = np.diff(t)
@@ -232,9 +280,11 @@ def _w1_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     na, nb = a.shape[1], b.shape[1]
     if na == nb:
         return np.abs(a - b).mean(1)
-    ends = np.union1d(np.arange(1, na + 1, dtype=np.int64) * nb, np.arange(1, nb + 1, dtype=np.int64) * na)
+    # both lists are sorted, so a stable sort just merges them; a repeated breakpoint adds a
+    # piece of width 0
+    ends = np.sort(np.concatenate([np.arange(1, na + 1, dtype=np.int64) * nb, np.arange(1, nb + 1, dtype=np.int64) * na]), kind="stable")
     widths = np.diff(ends, prepend=0) / (na * nb)
-    return np.abs(a[:, (ends - 1) // nb] - b[:, (ends - 1) // na]) @ widths
+    return np.abs(np.take(a, (ends - 1) // nb, axis=1) - np.take(b, (ends - 1) // na, axis=1)) @ widths
 
 
 def sliced_wasserstein(real: np.ndarray, fake: np.ndarray, n_directions: int = SLICED_DIRECTIONS, seed: int = 0) -> float:
@@ -248,9 +298,9 @@ def sliced_wasserstein(real: np.ndarray, fake: np.ndarray, n_directions: int = S
     and 16 independent ones by more.
 
     All points are used (no subsampling: sorting 2 × 16 projections of 20,000 points takes a few
-    ms, and subsampling to 8,192 points would double the two-sample floor, ≈ 0.01 between two
-    20,000-point samples of the ring, above the 0.03 that separates the ring from std-0.05
-    bumps). Equal sizes: mean |sorted a − sorted b|; unequal sizes: the exact W₁ between the two
+    ms, while subsampling to 8,192 points would raise the two-sample floor from 0.014 ± 0.003 to
+    0.022 ± 0.006 between two samples of the ring, against 0.032 for the ring vs std-0.05 bumps:
+    mostly the random share of each mode in a sample). Equal sizes: mean |sorted a − sorted b|; unequal sizes: the exact W₁ between the two
     empirical measures (their quantile functions integrated on the merged breakpoints, no
     interpolation). Non-finite points count as infinitely far away: the result is math.inf."""
     a = np.asarray(real, dtype=np.float64).reshape(-1, 2)

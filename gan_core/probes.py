@@ -16,7 +16,6 @@ underestimate of the continuous JS that is tight once p_g is smooth at the bin s
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from gan_core.metrics import MODE_SAMPLES, finite_or_none, js_divergence_2d, mode_metrics, sliced_wasserstein
-from gan_core.objectives import VALUE_OPTIMUM, mmd_witness
+from gan_core.objectives import VALUE_OPTIMUM
 from gan_core.trainer import Trainer
 
 QUADRATURE_POINTS = 20_000

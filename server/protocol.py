@@ -115,7 +115,7 @@ def _array(a: np.ndarray, digits: int = 5) -> list[float | None]:
     return out
 
 
-ARRAY_KEYS = ("x", "p_data", "p_g", "d", "d_star", "mapping_z", "mapping_x", "real", "fake")
+ARRAY_KEYS = ("x", "p_data", "p_g", "d", "d_star", "mapping_z", "mapping_x", "mapping_lo", "mapping_hi", "real", "fake")
 
 
 def _jsonable(value: Any, digits: int) -> Any:
@@ -137,7 +137,7 @@ def frame_message(probe: dict[str, Any], status: str) -> dict[str, Any]:
     msg = {"type": "frame", "version": PROTOCOL_VERSION, "status": status}
     for key, value in probe.items():
         if key in ARRAY_KEYS and probe.get("dim") == 1:
-            msg[key] = _array(value)
+            msg[key] = None if value is None else _array(value)  # None: no optimum, or no spread
         elif key == "scalars":
             msg[key] = value
         else:

@@ -105,11 +105,16 @@ class Session:
                     self.emit(P.error_message(f"{type(err).__name__}: {err}", "internal"))
             if self.playing and (not was_playing or cmd is not _WAKE and cmd.type == "speed"):
                 play_clock = (time.perf_counter(), 0)
-            if self._job is not None:
-                self._advance_job()
-            elif self.playing:
-                play_clock = self._play_slice(play_clock)
-            self._maybe_frame()
+            try:
+                if self._job is not None:
+                    self._advance_job()
+                elif self.playing:
+                    play_clock = self._play_slice(play_clock)
+                self._maybe_frame()
+            except Exception as err:  # a bug must not kill the session: say so and stop playing
+                self.playing, self._job, self._dirty = False, None, False  # no retry loop
+                self._client_ready.set()
+                self.emit(P.error_message(f"Internal error, training paused: {type(err).__name__}: {err}", "internal"))
 
     def _play_slice(self, clock: tuple[float, int]) -> tuple[float, int]:
         start, done = clock
@@ -136,7 +141,12 @@ class Session:
             self.playing = False
             self._job = None
             self._dirty = True
-            self.emit(P.error_message(f"Training diverged: {err}. Press Reset to start again.", "diverged"))
+            self.emit(
+                P.error_message(
+                    f"Training diverged: {err}. Press Reset to start again, or change a setting (a lower learning rate, say) to carry on from there.",
+                    "diverged",
+                )
+            )
             return False
         finally:
             self._dirty = True
@@ -147,7 +157,7 @@ class Session:
             self._job = None  # any other command interrupts a tour or a long Step
         if cmd.type == "play":
             if self.trainer.diverged:
-                self.emit(P.error_message("Training diverged; press Reset (or change the settings) first.", "diverged"))
+                self.emit(P.error_message("Training diverged; press Reset or change a setting first.", "diverged"))
             else:
                 self.playing = True
         elif cmd.type == "pause":
@@ -155,7 +165,7 @@ class Session:
         elif cmd.type == "step":
             self.playing = False
             if self.trainer.diverged:
-                self.emit(P.error_message("Training diverged; press Reset (or change the settings) first.", "diverged"))
+                self.emit(P.error_message("Training diverged; press Reset or change a setting first.", "diverged"))
             else:
                 self._start_job(self._steps(cmd.target, cmd.count), "stepping")
         elif cmd.type == "reset":

@@ -153,6 +153,40 @@ def test_configure_applies_and_resets(client: TestClient) -> None:
         assert cfg["preset"] == "minimax" and cfg["config"]["objective"] == "minimax" and cfg["config"]["seed"] == 3
 
 
+def test_live_changes_carry_on_while_playing(client: TestClient) -> None:
+    """Lowering D's learning rate and switching the objective mid-run keep the networks and
+    the iteration count; a change that needs new networks resets and says so."""
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "speed", "iterations_per_second": None})
+        send(ws, {"type": "play"})
+        before = receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] >= 10)
+        send(ws, {"type": "configure", "config": {"lr_d": 0.0005}})
+        cfg = receive_until(ws, lambda m: m["type"] == "config")
+        assert cfg["applied"] == "live" and cfg["changed"] == ["lr_d"] and cfg["iteration"] >= before["iteration"]
+        send(ws, {"type": "configure", "config": {"objective": "wasserstein-gp", "d_steps": 2}})
+        cfg2 = receive_until(ws, lambda m: m["type"] == "config")
+        assert cfg2["applied"] == "live" and sorted(cfg2["changed"]) == ["d_steps", "objective"]
+        assert cfg2["iteration"] >= cfg["iteration"]
+        after = receive_until(ws, lambda m: m["type"] == "frame" and m["d_kind"] == "score" and m["iteration"] > cfg2["iteration"] + 5)
+        assert after["status"] == "playing" and after["network"] == "critic" and after["d_star"] is None
+        assert after["scalars"]["value"] is None and after["scalars"]["wasserstein"] is not None
+        send(ws, {"type": "configure", "config": {"g_width": 16}})
+        cfg3 = receive_until(ws, lambda m: m["type"] == "config")
+        assert cfg3["applied"] == "reset" and cfg3["changed"] == ["g_width"] and cfg3["iteration"] == 0
+        assert receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "paused")["iteration"] == 0
+
+
+def test_nonsense_combination_is_refused_and_the_run_keeps_going(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, {"type": "step", "count": 3})
+        frame_at(ws, 3)
+        send(ws, {"type": "configure", "config": {"objective": "mmd", "regularizers": ["feature-matching"]}})
+        err = error(ws)
+        assert err["code"] == "bad_config" and "Feature matching" in err["message"] and "MMD" in err["message"]
+        send(ws, {"type": "step"})
+        assert frame_at(ws, 4)["d_kind"] == "probability"
+
+
 def test_play_pause_and_reset(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         send(ws, {"type": "speed", "iterations_per_second": None})

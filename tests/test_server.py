@@ -55,7 +55,13 @@ def test_hello_then_step_gives_frame_with_iteration_1(client: TestClient) -> Non
         hello = ws.receive_json()
         assert hello["type"] == "hello" and hello["version"] == PROTOCOL_VERSION
         assert "lr_g" in hello["schema"]["properties"]
-        assert {p["name"] for p in hello["presets"]} >= {"figure1"}
+        assert {p["name"] for p in hello["presets"]} >= {"figure1", "wgan-gp", "disjoint"}
+        objectives = {o["name"]: o for o in hello["registries"]["objective"]}
+        assert objectives["wasserstein-gp"]["output"] == "score" and objectives["wasserstein-gp"]["network"] == "critic"
+        assert objectives["non-saturating"]["has_optimum"] and objectives["hinge"]["no_optimum"]
+        assert {r["name"] for r in hello["registries"]["regularizer"]} >= {"spectral-norm", "minibatch-discrimination"}
+        assert hello["schema"]["properties"]["g_width"]["reset"] is True and "reset" not in hello["schema"]["properties"]["lr_d"]
+        assert next(p for p in hello["presets"] if p["name"] == "disjoint")["watch"]
         assert hello["config"]["distribution"] == "gaussian"
         first = frame_at(ws, 0)
         assert first["status"] == "paused"

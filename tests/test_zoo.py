@@ -317,3 +317,34 @@ def test_divergence_keeps_the_state_before_the_blow_up_and_a_live_change_resumes
     t.apply_config(t.config.updated({"lr_d": 1e-4}))
     t.step("iteration", 5)
     assert not t.diverged and t.iteration == 8 and t.d_updates == 8
+
+
+# -- teaching presets ------------------------------------------------------------------------
+def test_teaching_presets_have_a_title_and_what_to_watch() -> None:
+    zoo = ["saturation", "disjoint", "mode-collapse", "least-squares", "wgan-clip", "wgan-gp", "hinge-sn", "relativistic", "mmd", "ttur",
+           "label-smoothing", "instance-noise", "feature-matching", "minibatch-discrimination"]  # fmt: skip
+    for name in zoo:
+        p = PRESETS.get(name)
+        assert p.title and 2 <= p.watch.count(". ") + 1 <= 5, name
+
+
+def test_disjoint_preset_js_stuck_while_w1_falls() -> None:
+    from gan_core.probes import make_probe_set, metrics
+
+    t = Trainer(PRESETS.get("disjoint").config)
+    ps = make_probe_set(t)
+    t.step("iteration", 100)
+    early = metrics(t, ps)
+    t.step("iteration", 300)
+    later = metrics(t, ps)
+    assert early["js"] > 0.69 and later["js"] > 0.69  # supports still apart: JS says nothing
+    assert later["wasserstein"] < 0.75 * early["wasserstein"]  # W₁ sees G coming closer
+
+
+def test_saturation_preset_g_gradient_vanishes_until_the_loss_is_switched() -> None:
+    t = Trainer(PRESETS.get("saturation").config)
+    t.step("iteration", 300)
+    stalled = t.last["g_grad_norm"]
+    t.apply_config(t.config.updated({"objective": "non-saturating"}))
+    t.step("iteration", 20)
+    assert stalled < 1e-3 and t.last["g_grad_norm"] > 100 * stalled

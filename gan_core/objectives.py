@@ -45,6 +45,10 @@ class Objective:
     label_targets: bool = False  # losses with a real label (one-sided label smoothing applies)
     clip_weights: bool = False  # WGAN: clip the critic's weights to ±clip_value after each step
     gradient_penalty: bool = False  # WGAN-GP: λ E(‖∇C(x̂)‖ − 1)² on interpolates
+    # The output where the network cannot tell real from fake (½ for D, 0 for the hinge's
+    # margins and the MMD witness); None when the loss ignores a constant added to the output
+    # (Wasserstein, relativistic), so that only differences of scores mean anything.
+    score_centre: float | None = 0.5
 
     def describe(self) -> dict[str, object]:
         """What the page needs to draw and name the second network."""
@@ -54,6 +58,7 @@ class Objective:
             "has_optimum": self.optimum is not None,
             "no_optimum": self.no_optimum,
             "label_targets": self.label_targets,
+            "score_centre": self.score_centre,
         }
 
 
@@ -188,33 +193,35 @@ for _o in (
     ),
     Objective(
         "wasserstein", "Wasserstein (WGAN, clipping)", "A critic estimates W₁ between p_data and p_g; its weights are clipped to ±c to keep it Lipschitz.",
-        "score", "critic", wasserstein_critic, critic_generator, None, _NO_OPTIMUM_CRITIC, clip_weights=True,
+        "score", "critic", wasserstein_critic, critic_generator, None, _NO_OPTIMUM_CRITIC, clip_weights=True, score_centre=None,
     ),
     Objective(
         "wasserstein-gp", "Wasserstein + gradient penalty (WGAN-GP)", "The WGAN critic kept Lipschitz by penalising ‖∇C‖ ≠ 1 between real and fake samples.",
-        "score", "critic", wasserstein_critic, critic_generator, None, _NO_OPTIMUM_CRITIC, gradient_penalty=True,
+        "score", "critic", wasserstein_critic, critic_generator, None, _NO_OPTIMUM_CRITIC, gradient_penalty=True, score_centre=None,
     ),
     Objective(
         "hinge", "Hinge", "The critic wants C(real) ≥ 1 and C(fake) ≤ −1 (SNGAN, BigGAN); G raises C(fake).",
         "score", "critic", hinge_discriminator, critic_generator, None,
         "No optimum drawn: for a fixed G the hinge optimum is +1 where p_data > p_g and −1 where p_g > p_data (undecided where equal), a step, not a curve the network can reach smoothly.",
+        score_centre=0.0,
     ),
     Objective(
         "relativistic", "Relativistic (RGAN)", "The critic judges whether a real sample is more realistic than a paired fake; G the reverse.",
         "score", "critic", relativistic_discriminator, relativistic_generator, None,
         "No pointwise optimum: the relativistic loss scores pairs (real, fake), so only differences C(x_r) − C(x_f) are defined.",
-        g_needs_real=True,
+        g_needs_real=True, score_centre=None,
     ),
     Objective(
         "relativistic-average", "Relativistic average (RaGAN)", "The critic judges samples against the average score of the other side.",
         "score", "critic", relativistic_average_discriminator, relativistic_average_generator, None,
         "No pointwise optimum: the loss compares each score with the other side's average, so the critic is defined only up to a shift.",
-        g_needs_real=True,
+        g_needs_real=True, score_centre=None,
     ),
     Objective(
         "mmd", "MMD (moment matching, no D)", "No discriminator: G minimises the kernel MMD to the data (a sum of Gaussian kernels). The view shows the MMD witness function.",
         "witness", "none", None, None, None,
         "No discriminator: the curve is the MMD witness E_x k(x, t) − E_y k(y, t), positive where p_data has more mass than p_g.",
+        score_centre=0.0,
     ),
 ):
     OBJECTIVES.register(_o.name, _o)

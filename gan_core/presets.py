@@ -200,7 +200,8 @@ _add(
     "wgan-clip",
     "WGAN with weight clipping",
     "The Wasserstein critic kept Lipschitz by clipping its weights to ±0.01 (RMSProp, 5 critic steps).",
-    "The heatmap is the critic's score (diverging colours around 0), not a probability. Clipping makes the critic "
+    "The heatmap is the critic's score, not a probability: white marks the midpoint of its mean scores on real and fake "
+    "samples, since a Wasserstein critic's level means nothing, only its slopes. Clipping makes the critic "
     "nearly linear: its surface is a gentle tilt and G slides along it slowly — watch how long the ring takes. "
     "Raise the clip value while it plays and see the critic sharpen.",
     **(_RING | {"objective": "wasserstein", "optimizer": "rmsprop", "beta2": 0.99, "lr_d": 5e-4, "lr_g": 5e-4, "d_steps": 5, "clip_value": 0.01, "lr_halflife": 0}),

@@ -146,6 +146,7 @@ def frame_header(trainer: Trainer, scalars: dict) -> dict:
         "g_updates": trainer.g_updates,
         "d_kind": obj.output,
         "network": obj.network,
+        "score_centre": obj.score_centre,
         "scalars": scalars,
     }
 

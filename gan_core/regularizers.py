@@ -28,6 +28,9 @@ class Regularizer:
             "description": self.description,
             "settings": list(self.settings),
             "new_networks": self.new_networks,
+            "needs_discriminator": self.needs_discriminator,
+            "needs_label_targets": self.needs_label_targets,
+            "not_with": list(self.not_with),
         }
 
 
@@ -78,11 +81,11 @@ def combination_error(objective: str, regularizers: list[str]) -> str | None:
     for name in regularizers:
         reg = REGULARIZERS.get(name)
         if reg.needs_discriminator and obj.network == "none":
-            return f"{reg.title} ({name}) needs a discriminator, and the objective {obj.title} ({objective}) has none"
+            return f"{reg.title} needs a discriminator, and the objective {obj.title} has none"
         if reg.needs_label_targets and not obj.label_targets:
-            return f"{reg.title} ({name}) smooths the real label, and the objective {obj.title} ({objective}) has no labels"
+            return f"{reg.title} smooths the real label, and the objective {obj.title} has no labels"
         if objective in reg.not_with:
-            return f"{reg.title} ({name}) cannot be combined with the objective {obj.title} ({objective})"
+            return f"{reg.title} cannot be combined with the objective {obj.title}"
     return None
 
 

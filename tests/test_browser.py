@@ -18,6 +18,9 @@ from urllib.parse import urlparse
 import pytest
 
 from gan_core.config import LabConfig
+from gan_core.objectives import OBJECTIVES
+from gan_core.presets import PRESETS
+from gan_core.regularizers import REGULARIZERS
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -159,9 +162,13 @@ def test_page_loads_clean_and_stays_local(lab):
     page = lab.page
     expect(page.get_by_test_id("iteration")).to_have_text("0")
     # the form is built from the schema: one control per config field, grouped; fields the
-    # schema marks hidden (the drawn points, edited on the 2-D canvas) have none
-    shown = [name for name, prop in LabConfig.model_json_schema()["properties"].items() if not prop.get("hidden")]
-    expect(page.locator("#config-form select, #config-form input")).to_have_count(len(shown))
+    # schema marks hidden (the drawn points, edited on the 2-D canvas) have none, and the
+    # list of regularisers is one checkbox per registered regulariser
+    shown = [name for name, prop in LabConfig.model_json_schema()["properties"].items() if not prop.get("hidden") and name != "regularizers"]
+    expect(page.locator("#config-form select, #config-form input")).to_have_count(len(shown) + len(REGULARIZERS.names()))
+    # a setting only one objective or regulariser reads is shown only while it is in use
+    expect(page.locator("#cfg-gp_weight")).to_be_hidden()
+    expect(page.locator("#cfg-r1_gamma")).to_be_hidden()
     assert page.locator("#cfg-lr_g").get_attribute("title")
     # Figure 1 is drawn: many pixels that are neither white nor transparent, and some green
     expect(page.locator("#iteration")).to_have_text("0")
@@ -309,8 +316,9 @@ def test_ring_plays_and_the_heatmap_shows_both_verdicts(open_page):
     # the mode scores are shown for the ring
     expect(page.get_by_test_id("modes-covered")).to_have_text(re.compile(r"^\d+ / 8$"), timeout=10_000)
     expect(page.get_by_test_id("hq-fraction")).to_have_text(re.compile(r"^\d+ %$"))
-    # JS, KL, the losses and mean D are never negative: neither are their charts' axes
-    for chart in ("chart-loss", "chart-dout", "chart-js", "chart-kl"):
+    # JS, W1, the gradient norm, these losses and mean D are never negative: neither are
+    # their charts' axes
+    for chart in ("chart-loss", "chart-dout", "chart-js", "chart-w1", "chart-gnorm"):
         lo, hi = (float(v) for v in page.locator(f"#{chart} canvas").get_attribute("data-y-range").split())
         assert 0 <= lo < hi, (chart, lo, hi)
     assert not w.problems, w.problems
@@ -360,8 +368,13 @@ SIDEBAR_FITS = """() => {
 
 def test_every_setting_fits_at_1366x768(open_page):
     # a teacher projecting the page sees every setting without scrolling, in both views,
-    # even with the "changed from the preset" line showing; no text under 13 px
-    for path, preset in (("/?preset=figure1&lr_d=0.003", "figure1"), ("/?preset=ring&lr_d=0.003", "ring")):
+    # even with the "changed from the preset" line showing and with an objective's own
+    # setting and a regulariser's setting shown; no text under 13 px
+    cases = (
+        ("/?preset=figure1&lr_d=0.003", "figure1"),
+        ("/?preset=ring&lr_d=0.003&objective=wasserstein-gp&regularizers=gradient-penalty-r1", "ring"),
+    )
+    for path, preset in cases:
         w = open_page(path)
         expect(w.page.locator("#preset")).to_have_value(preset, timeout=20_000)
         expect(w.page.locator("#preset-mod")).to_be_visible(timeout=10_000)
@@ -434,4 +447,145 @@ def test_draw_your_own_data_and_train_on_it(lab):
     page.wait_for_function("() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 30", timeout=20_000)
     lab.button("Pause").click()
     page.wait_for_function(f"() => ({COUNT_PIXELS})('view2d-main').fakeDot > 50", timeout=10_000)
+    assert not lab.problems, lab.problems
+
+
+# -- the GAN zoo: critics, live changes, presets -----------------------------------------------
+
+def test_critic_objective_in_2d_has_a_diverging_legend(open_page):
+    w = open_2d(open_page, "/?preset=ring&objective=wasserstein-gp")
+    page = w.page
+    w.button("Step").click()
+    expect(page.get_by_test_id("iteration")).to_have_text("1", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-d-kind", "critic")
+    # everything that named D names the critic: legend, layer, chart, overview, Step button
+    legend = page.get_by_test_id("legend2d")
+    expect(legend).to_contain_text("critic score")
+    expect(legend).to_contain_text("fake-like")
+    expect(legend).to_contain_text("real-like")
+    expect(page.locator("#layers2d")).to_contain_text("C(x) heatmap")
+    expect(page.locator("#chart-dout .chart-title")).to_have_text("Mean C")
+    expect(page.get_by_test_id("overview-d")).to_contain_text("C")
+    expect(w.button("Step C")).to_be_visible()
+    # a diverging map: both sides of the centre show
+    page.wait_for_function(f"() => {{ const p = ({COUNT_PIXELS})('view2d-heat'); return p.purple > 200 && p.green > 200; }}", timeout=10_000)
+    # the critic's mean scores are not probabilities: their chart has no fixed [0, 1] axis
+    lo, hi = (float(v) for v in page.locator("#chart-dout canvas").get_attribute("data-y-range").split())
+    assert (lo, hi) != (0.0, 1.0)
+    assert not w.problems, w.problems
+
+
+def test_critic_objective_in_1d_gets_its_own_axis_and_no_optimum(open_page):
+    w = open_page("/?preset=figure1&objective=wasserstein-gp")
+    page = w.page
+    expect(page.locator("#cfg-objective")).to_have_value("wasserstein-gp", timeout=20_000)
+    expect(page.locator("#cfg-gp_weight")).to_be_visible()  # the objective's own setting
+    w.button("Step").click()
+    expect(page.get_by_test_id("iteration")).to_have_text("1", timeout=20_000)
+    page.wait_for_function("() => (document.getElementById('figure1').dataset.dAxis || '').startsWith('critic ')", timeout=10_000)
+    lo, hi = (float(v) for v in page.locator("#figure1").get_attribute("data-d-axis").split()[1:])
+    assert lo < hi
+    expect(page.locator("#legend-d-text")).to_have_text("C(x)")
+    # no D* for a critic: its legend entry goes, the objective's sentence says why
+    expect(page.locator("#legend-dstar")).to_be_hidden()
+    expect(page.get_by_test_id("no-optimum")).to_have_text(OBJECTIVES.get("wasserstein-gp").no_optimum)
+    # back to a probability: [0, 1] and D* again
+    page.locator("#cfg-objective").select_option("non-saturating")
+    page.wait_for_function("() => (document.getElementById('figure1').dataset.dAxis || '') === 'prob 0 1'", timeout=10_000)
+    expect(page.locator("#legend-dstar")).to_be_visible()
+    expect(page.get_by_test_id("no-optimum")).to_be_hidden()
+    assert not w.problems, w.problems
+
+
+def _preset_with_watch() -> str:
+    names = [n for n in PRESETS if PRESETS.get(n).watch]
+    if not names:
+        pytest.skip("no preset has a 'watch' text yet")
+    return "disjoint" if "disjoint" in names else names[0]
+
+
+def test_preset_shows_what_to_watch(open_page):
+    name = _preset_with_watch()
+    preset = PRESETS.get(name)
+    w = open_page(f"/?preset={name}")
+    page = w.page
+    expect(page.locator("#preset")).to_have_value(name, timeout=20_000)
+    box = page.get_by_test_id("watch")
+    expect(box).to_be_visible()
+    expect(box).to_contain_text(preset.title)
+    expect(page.locator("#watch-text")).to_have_text(preset.watch)
+    # it stays, honestly labelled, when the settings leave the preset's
+    page.locator("#cfg-lr_g").fill("0.0002")
+    page.locator("#cfg-lr_g").press("Tab")
+    expect(page.locator("#watch-mod")).to_contain_text("changed", timeout=10_000)
+    # a preset without one shows none
+    bare = next((n for n in PRESETS if not PRESETS.get(n).watch), None)
+    if bare:
+        page.locator("#preset").select_option(bare)
+        expect(box).to_be_hidden(timeout=10_000)
+    assert not w.problems, w.problems
+
+
+def test_live_change_marks_the_charts_and_play_goes_on(lab):
+    page = lab.page
+    lab.button("Play").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=iteration]').textContent) >= 30", timeout=30_000)
+    page.locator("#cfg-lr_d").fill("0.001")
+    page.locator("#cfg-lr_d").press("Tab")
+    # every chart marks the change with the setting's title (never its field name)
+    for chart in ("chart-loss", "chart-js", "chart-w1", "chart-gnorm"):
+        expect(page.locator(f"#{chart} canvas")).to_have_attribute("data-marks", re.compile(r"^\d+: D learning rate → 0\.001$"), timeout=10_000)
+    marked = int(page.locator("#chart-loss canvas").get_attribute("data-marks").split(":")[0])
+    assert marked >= 30
+    # play went on, from where it was: no reset, the history is kept
+    page.wait_for_function(f"() => Number(document.querySelector('[data-testid=iteration]').textContent) >= {marked + 30}", timeout=30_000)
+    expect(lab.button("Pause")).to_be_visible()
+    first, _ = (int(v) for v in page.locator("#chart-loss canvas").get_attribute("data-iterations").split())
+    assert first <= 1, first
+    # a regulariser is a checkbox; its settings show while it is on; it too applies live
+    expect(page.locator("#cfg-r1_gamma")).to_be_hidden()
+    page.get_by_test_id("reg-gradient-penalty-r1").check()
+    expect(page.locator("#cfg-r1_gamma")).to_be_visible(timeout=10_000)
+    expect(page.locator("#chart-loss canvas")).to_have_attribute("data-marks", re.compile(r"\+ R1 gradient penalty"), timeout=10_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('regularizers') === 'gradient-penalty-r1'", timeout=10_000)
+    page.get_by_test_id("reg-spectral-norm").check()  # combinable; the URL lists both as "a,b"
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('regularizers') === 'spectral-norm,gradient-penalty-r1'", timeout=10_000
+    )
+    expect(lab.button("Pause")).to_be_visible()
+    expect(page.get_by_test_id("reset-notice")).to_be_hidden()
+    lab.button("Pause").click()
+    assert lab.iteration() > marked
+    assert not lab.problems, lab.problems
+
+
+def test_change_needing_new_networks_asks_first(lab):
+    page = lab.page
+    lab.button("Step").click()
+    expect(page.get_by_test_id("iteration")).to_have_text("1", timeout=10_000)
+    notice = page.get_by_test_id("reset-notice")
+    page.locator("#cfg-d_width").fill("32")
+    page.locator("#cfg-d_width").press("Tab")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("D width")
+    expect(notice).to_contain_text("new networks")
+    assert "d_width" not in notice.inner_text()
+    # in the page, above the view: it covers none of the controls
+    box = notice.bounding_box()
+    side = page.locator(".sidebar").bounding_box()
+    assert box["x"] >= side["x"] + side["width"] and box["y"] >= page.locator(".topbar").bounding_box()["height"]
+    # Cancel keeps the run and its settings
+    page.get_by_test_id("reset-cancel").click()
+    expect(notice).to_be_hidden()
+    expect(page.locator("#cfg-d_width")).to_have_value("64")
+    page.wait_for_timeout(300)  # nothing was sent: the run stays where it was
+    assert lab.iteration() == 1
+    # Apply restarts with new networks
+    page.locator("#cfg-d_width").fill("32")
+    page.locator("#cfg-d_width").press("Tab")
+    expect(notice).to_be_visible()
+    page.get_by_test_id("reset-apply").click()
+    expect(notice).to_be_hidden()
+    expect(page.get_by_test_id("iteration")).to_have_text("0", timeout=10_000)
+    expect(page.locator("#cfg-d_width")).to_have_value("32")
     assert not lab.problems, lab.problems

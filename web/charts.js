@@ -1,6 +1,6 @@
 // Line charts over iterations, accumulated from frames (the page never trains).
 
-import { fitCanvas, tracePath } from "./canvas.js";
+import { fitCanvas, haloText, tracePath } from "./canvas.js";
 import { el } from "./dom.js";
 
 const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
@@ -8,8 +8,11 @@ const MAX_POINTS = 3000;
 
 function fmt(v, digits = 3) {
   if (v == null || !Number.isFinite(v)) return "–";
-  if (Math.abs(v) >= 1000) return v.toExponential(1).replace("e+", "e");
-  return v.toFixed(digits);
+  const a = Math.abs(v);
+  if (a >= 1000) return v.toExponential(1).replace("e+", "e");
+  // about four significant digits, so a readout stays narrow: 0.512, 11.39, 123.4
+  const d = Math.min(digits, a >= 100 ? 1 : a >= 10 ? 2 : 3);
+  return v.toFixed(d).replace(/^-/, "−");
 }
 
 export class Chart {
@@ -17,38 +20,69 @@ export class Chart {
    * host: an element to fill; spec: {title, tip, series: [{key, label, color, dash}],
    * refs: [{value, label, color}] (dashed lines, named in the left margin), range: [lo, hi]
    * (fixed) or floor / ceil: bounds the automatic range does not cross while the data stays
-   * within them, dims: data dimensions where the chart is shown (default both)}
+   * within them}; `configureCharts` adapts titles, scales and which charts show to the data
+   * dimension and the kind of second network (kinds.js)
    */
   constructor(host, spec) {
     this.spec = spec;
     this.host = host;
-    this.dims = spec.dims || [1, 2];
-    host.title = spec.tip;
+    this.marks = [];
     const head = el("div", "chart-head");
-    head.append(el("span", "chart-title", spec.title));
+    this.titleNode = el("span", "chart-title", spec.title);
+    head.append(this.titleNode);
+    this.labels = [];
     this.readouts = spec.series.map((s) => {
       const sw = el("span", "sw-line");
       sw.setAttribute("aria-hidden", "true");
       sw.style.borderTopColor = s.color;
       sw.style.borderTopStyle = s.dash ? "dashed" : "solid";
       const value = el("span", "num", "–");
+      const label = el("span", null, `${s.label} `);
       const item = el("span", "readout");
-      item.append(sw, el("span", null, `${s.label} `), value);
+      item.append(sw, label, value);
       head.append(item);
+      this.labels.push(label);
+      this.items = [...(this.items || []), item];
       return value;
     });
     this.canvas = document.createElement("canvas");
     this.canvas.setAttribute("role", "img");
-    this.canvas.setAttribute("aria-label", `${spec.title} over iterations`);
     host.append(head, this.canvas);
+    this.setSpec({});
     this.clear();
   }
 
-  /** Show the chart only for the data dimensions it is about. */
-  showFor(dim) {
-    const on = this.dims.includes(dim);
+  /** Change the title, tooltip, series labels or the y scale (the history stays). */
+  setSpec(patch) {
+    const { series, ...rest } = patch;
+    this.spec = { ...this.spec, ...rest };
+    if (series) this.spec.series = this.spec.series.map((s, i) => ({ ...s, ...(series[i] || {}) }));
+    this.titleNode.textContent = this.spec.title;
+    this.host.title = this.spec.tip;
+    if (this.marks?.length) this.setMarks(this.marks, this.labelMarks);
+    this.spec.series.forEach((s, i) => {
+      this.labels[i].textContent = `${s.label} `;
+      this.items[i].hidden = !!s.hidden;
+    });
+    this.canvas.setAttribute("aria-label", `${this.spec.title} over iterations`);
+    this.dirty = true;
+  }
+
+  /** Show or hide the chart (e.g. V(D, G) only for probability objectives in 1-D). */
+  setShown(on) {
     if (this.host.hidden === !on) return;
     this.host.hidden = !on;
+    this.dirty = true;
+  }
+
+  /** Vertical marks at iterations where a setting changed during the run: [{iteration, label}];
+   * `labelled`: write the labels on this chart (one chart does; the others show the lines). */
+  setMarks(marks, labelled = true) {
+    this.marks = marks;
+    this.labelMarks = labelled;
+    this.canvas.dataset.marks = marks.map((m) => `${m.iteration}: ${m.label}`).join("\n");
+    const list = marks.map((m) => `iteration ${m.iteration}: ${m.label}`).join("\n");
+    this.host.title = list ? `${this.spec.tip}\n\nChanged during this run (dashed lines):\n${list}` : this.spec.tip;
     this.dirty = true;
   }
 
@@ -86,7 +120,10 @@ export class Chart {
     let lo = Infinity;
     let hi = -Infinity;
     const all = [];
-    for (const arr of this.values) for (const v of arr) if (v != null && Number.isFinite(v)) all.push(v);
+    this.values.forEach((arr, i) => {
+      if (this.spec.series[i].hidden) return;
+      for (const v of arr) if (v != null && Number.isFinite(v)) all.push(v);
+    });
     all.sort((a, b) => a - b);
     if (all.length) {
       lo = all[Math.floor((all.length - 1) * 0.01)];
@@ -118,6 +155,7 @@ export class Chart {
     const [lo, hi] = this.yRange();
     this.canvas.dataset.yRange = `${lo} ${hi}`; // for tests and curious readers
     const n = this.its.length;
+    this.canvas.dataset.iterations = n ? `${this.its[0]} ${this.its[n - 1]}` : "";
     const itLo = n ? this.its[0] : 0;
     const itHi = n ? Math.max(this.its[n - 1], itLo + 1) : 1;
     const X = (it) => x0 + ((it - itLo) / (itHi - itLo)) * (x1 - x0);
@@ -171,6 +209,7 @@ export class Chart {
     ctx.clip();
     const xs = this.its.map(X);
     this.spec.series.forEach((s, i) => {
+      if (s.hidden) return;
       ctx.strokeStyle = s.color;
       ctx.lineWidth = 2.5;
       ctx.lineJoin = "round";
@@ -180,52 +219,148 @@ export class Chart {
     });
     ctx.restore();
     ctx.setLineDash([]);
+    this.drawMarks(ctx, X, itLo, itHi, x0, x1, y0, y1);
+  }
+
+  /** Live changes: a dashed line at each one's iteration, labelled at the top of the plot
+   * (the newest first; a label that would overlap an earlier-drawn one moves down a row or
+   * is left out, the line stays). */
+  drawMarks(ctx, X, itLo, itHi, x0, x1, y0, y1) {
+    if (!this.marks.length || !this.its.length) return;
+    const color = "#b45309";
+    ctx.font = `bold 12px ${FONT}`;
+    ctx.textBaseline = "top";
+    const rows = [[], []]; // occupied [left, right] spans per label row
+    const shown = this.marks.filter((m) => m.iteration >= itLo && m.iteration <= itHi);
+    for (let k = shown.length - 1; k >= 0; k--) {
+      const m = shown[k];
+      const x = Math.round(X(m.iteration)) + 0.5;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(x, y1);
+      ctx.lineTo(x, y0);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (!this.labelMarks) continue;
+      const w = ctx.measureText(m.label).width;
+      const right = x + 3 + w <= x1;
+      const left = right ? x + 3 : Math.max(x0 + 2, x - 3 - w);
+      const span = [left - 2, left + w + 2];
+      const row = rows.findIndex((r) => r.every(([a, b]) => span[1] < a || span[0] > b));
+      if (row < 0 || y1 + 2 + row * 14 + 13 > y0) continue;
+      rows[row].push(span);
+      ctx.textAlign = "left";
+      haloText(ctx, m.label, left, y1 + 2 + row * 14, color);
+    }
   }
 }
 
+const LOG2 = Math.log(2);
+const LOG4 = -Math.log(4);
+
+/** The charts, keyed by their element's id (without "chart-"). */
 export function makeCharts(byId) {
-  const LOG4 = -Math.log(4);
-  return [
-    new Chart(byId("chart-loss"), {
+  return {
+    loss: new Chart(byId("chart-loss"), {
       title: "Losses",
-      tip: "The discriminator's and generator's losses on the latest batch",
+      tip: "",
       floor: 0,
       series: [
         { key: "loss_d", label: "D", color: "#1d4ed8" },
         { key: "loss_g", label: "G", color: "#0b8a2f" },
       ],
     }),
-    new Chart(byId("chart-dout"), {
+    dout: new Chart(byId("chart-dout"), {
       title: "Mean D",
-      tip: "Average D on real data and on generated samples; both tend to ½ at equilibrium",
-      range: [0, 1],
-      refs: [{ value: 0.5, label: "½", color: "#6b6b6b" }],
+      tip: "",
       series: [
         { key: "d_real", label: "real", color: "#111111" },
         { key: "d_fake", label: "fake", color: "#0b8a2f", dash: true },
       ],
     }),
-    new Chart(byId("chart-js"), {
+    js: new Chart(byId("chart-js"), {
       title: "JS(p_data‖p_g)",
-      tip: "Jensen–Shannon divergence between the data and the generator, in nats: log 2 when they do not overlap, 0 when equal",
+      tip:
+        "Jensen–Shannon divergence between the data and the generator, in nats: 0 when p_g = p_data, at most log 2 ≈ 0.693 when their supports are apart. " +
+        "Once they do not overlap it stays at log 2 however far apart they are: see W₁ for the distance",
       range: [0, 0.72],
-      refs: [{ value: Math.log(2), label: "log 2", color: "#6b6b6b" }],
+      refs: [{ value: LOG2, label: "log 2", color: "#6b6b6b" }],
       series: [{ key: "js", label: "JS", color: "#9333ea" }],
     }),
-    new Chart(byId("chart-value"), {
+    w1: new Chart(byId("chart-w1"), {
+      title: "W₁(p_data, p_g)",
+      tip: "",
+      floor: 0,
+      series: [{ key: "wasserstein", label: "W₁", color: "#0e7490" }],
+    }),
+    gnorm: new Chart(byId("chart-gnorm"), {
+      title: "‖∇G‖",
+      tip:
+        "Size of the generator's gradient, ‖∇θ loss_G‖, at its last update. Near 0, G has stopped learning: " +
+        "e.g. the saturating minimax loss while D rejects every fake with confidence",
+      floor: 0,
+      series: [{ key: "g_grad_norm", label: "‖∇G‖", color: "#be185d" }],
+    }),
+    value: new Chart(byId("chart-value"), {
       title: "V(D,G)",
-      dims: [1],
       tip: "The value function E[log D(x)] + E[log(1 − D(G(z)))]; at the game's equilibrium it equals −log 4",
       ceil: 0,
       refs: [{ value: LOG4, label: "−log 4", color: "#b45309" }],
       series: [{ key: "value", label: "V", color: "#c2410c" }],
     }),
-    new Chart(byId("chart-kl"), {
-      title: "KL(p_data‖p_g)",
-      dims: [2],
-      tip: "Kullback–Leibler divergence of the generator from the data, in nats, on a 64 × 64 grid over the view: large when G misses part of the data (a dropped mode), 0 when equal",
-      floor: 0,
-      series: [{ key: "kl", label: "KL", color: "#0e7490" }],
-    }),
-  ];
+  };
+}
+
+/** Titles, tooltips, scales and which charts show, for the data dimension and the kind of
+ * second network (see kinds.js). */
+export function configureCharts(charts, dim, kind) {
+  const c = kind.sym; // "D", "C" or null (MMD: no second network)
+  if (kind.key === "witness") {
+    charts.loss.setSpec({
+      tip: "G's loss: the (squared) MMD between its samples and the data's, with Gaussian kernels. MMD has no discriminator, so there is no D loss",
+      series: [{ label: "D", hidden: true }, { label: "G (MMD²)" }],
+    });
+  } else {
+    charts.loss.setSpec({
+      tip:
+        kind.noun === "critic"
+          ? "The critic's (C) and the generator's (G) losses on the latest batch; a critic's loss may be negative (e.g. −W₁ estimate for WGAN)"
+          : "The discriminator's (D) and generator's (G) losses on the latest batch",
+      series: [{ label: c, hidden: false }, { label: "G" }],
+    });
+  }
+  const dout = { prob: [0, 1], ls: null, critic: null, critic0: null, witness: null }[kind.key];
+  charts.dout.setSpec({
+    title: `Mean ${c || "D"}`,
+    tip:
+      kind.noun === "critic"
+        ? "C(real) and C(fake): the critic's mean score on real data and on generated samples, an unbounded number (higher = more real-like). The critic widens the gap C(real) − C(fake); G narrows it"
+        : kind.key === "ls"
+          ? "D(real) and D(fake): the least-squares discriminator's mean score on real data (target 1) and on generated samples (target 0); both tend to ½ at equilibrium. Not bounded to [0, 1]"
+          : "D(real) and D(fake): the discriminator's mean probability on real data and on generated samples; both tend to ½ at equilibrium",
+    range: dout,
+    refs: kind.noun === "critic" ? [{ value: 0, label: "0", color: "#6b6b6b" }] : [{ value: 0.5, label: "½", color: "#6b6b6b" }],
+  });
+  charts.w1.setSpec(
+    dim === 2
+      ? {
+          title: "sliced W₁",
+          tip:
+            "Sliced Wasserstein-1 distance: the 1-D earth mover's distance between the data and G's samples, projected on fixed random directions and averaged, in data units. " +
+            "It keeps falling as G moves toward the data even while JS is stuck near log 2",
+          series: [{ label: "W₁" }],
+        }
+      : {
+          title: "W₁(p_data, p_g)",
+          tip:
+            "Wasserstein-1 (earth mover's) distance: how far p_g's mass must move, on average, to become p_data, in data units (exact, from the two CDFs). " +
+            "It keeps falling as G moves toward the data even while JS is stuck at log 2",
+          series: [{ label: "W₁" }],
+        },
+  );
+  charts.dout.setShown(kind.key !== "witness");
+  charts.value.setShown(dim === 1 && kind.key === "prob");
+  for (const key of ["loss", "js", "w1", "gnorm"]) charts[key].setShown(true);
 }

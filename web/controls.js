@@ -2,7 +2,9 @@
 // property (properties marked "hidden" are edited elsewhere: the drawing on the 2-D canvas).
 // The page only lays them out: short labels (the schema's full title and description are
 // the tooltip), two short fields to a row, and G's and D's settings side by side in one
-// table. A property the layout does not know still gets a row of its own in its group.
+// table. The regularisers are a group of checkboxes from the hello message's registry; a
+// setting only one objective, optimizer or regulariser reads is shown only while it is in
+// use. A property the layout does not know still gets a row of its own in its group.
 // The server's config is the truth.
 
 import { el } from "./dom.js";
@@ -11,8 +13,19 @@ import { el } from "./dom.js";
 // field, or two that share it (for "gd", G's then D's, under the columns G and D).
 const SECTIONS = [
   ["data", "Data & noise", ["data"], [["distribution"], ["prior"], ["noise_dim"]]],
-  ["training", "Training", ["training"], [["objective"], ["batch_size"], ["optimizer"], ["momentum"], ["beta1", "beta2"], ["lr_halflife"], ["seed"]]],
+  [
+    "training",
+    "Training",
+    ["training"],
+    [["objective"], ["clip_value"], ["gp_weight"], ["batch_size", "seed"], ["optimizer"], ["momentum"], ["beta1", "beta2"], ["lr_halflife"]],
+  ],
   ["gd", "Networks", ["generator", "discriminator"], [["g_steps", "d_steps"], ["g_layers", "d_layers"], ["g_width", "d_width"], ["g_activation", "d_activation"], ["lr_g", "lr_d"]]],
+  [
+    "tricks",
+    "Tricks",
+    ["tricks"],
+    [["regularizers"], ["r1_gamma"], ["label_smoothing"], ["instance_noise", "instance_noise_anneal"], ["historical_weight"], ["mbd_kernels", "mbd_kernel_dims"]],
+  ],
 ];
 
 // Short labels (at most ~95 px at 13.5 px), keyed by a row's first field.
@@ -20,10 +33,17 @@ const SHORT = {
   distribution: "Data",
   prior: "Noise prior",
   noise_dim: "Noise dim.",
-  batch_size: "Batch size",
+  clip_value: "WGAN clip c",
+  gp_weight: "GP weight λ",
+  batch_size: "Batch, seed",
   momentum: "Momentum",
   beta1: "Adam β1, β2",
   lr_halflife: "LR half-life",
+  r1_gamma: "R1 γ",
+  label_smoothing: "Real label α",
+  instance_noise: "Noise σ, fade",
+  historical_weight: "History w",
+  mbd_kernels: "Kernels B, C",
   g_steps: "Steps",
   g_layers: "Layers",
   g_width: "Width",
@@ -31,15 +51,31 @@ const SHORT = {
   lr_g: "Learning rate",
 };
 
-// Fields that only matter for one optimizer: shown dimmed under the other.
-const ONLY_FOR_OPTIMIZER = { momentum: "sgd", beta1: "adam", beta2: "adam" };
+// Short names of the regularisers' checkboxes (their title and description are the tooltip).
+const SHORT_REG = {
+  "spectral-norm": "Spectral norm",
+  "gradient-penalty-r1": "R1 penalty",
+  "one-sided-label-smoothing": "Label smooth.",
+  "instance-noise": "Instance noise",
+  "feature-matching": "Feature match.",
+  "minibatch-discrimination": "Minibatch disc.",
+  "historical-averaging": "Hist. averaging",
+};
+
+// Fields only one optimizer reads: hidden under the others (β1 only blanked: β2 is RMSProp's α).
+const ONLY_FOR_OPTIMIZER = { momentum: ["sgd"], beta1: ["adam"], beta2: ["adam", "rmsprop"] };
+
+// Fields only one objective reads (used when the objective's registry entry lists no
+// `settings` of its own).
+const OBJECTIVE_SETTINGS = { wasserstein: ["clip_value"], "wasserstein-gp": ["gp_weight"] };
 
 // Registry-backed fields whose option titles the hello message lists.
 const REGISTRY_OF = { distribution: "distribution", prior: "prior", objective: "objective" };
 
 function tipOf(name, prop) {
   const title = prop.title || name;
-  return prop.description ? `${title}: ${prop.description}` : title;
+  const text = prop.description ? `${title}: ${prop.description}` : title;
+  return prop.reset ? `${text} (Changing it starts a new run with new networks.)` : text;
 }
 
 function makeInput(name, prop, registries) {
@@ -69,8 +105,10 @@ function makeInput(name, prop, registries) {
     input.type = "number";
     input.inputMode = prop.type === "integer" ? "numeric" : "decimal";
     input.step = prop.type === "integer" ? "1" : "any";
-    if (prop.minimum != null) input.min = String(prop.minimum);
-    if (prop.maximum != null) input.max = String(prop.maximum);
+    const lo = prop.minimum ?? prop.exclusiveMinimum;
+    const hi = prop.maximum ?? prop.exclusiveMaximum;
+    if (lo != null) input.min = String(lo);
+    if (hi != null) input.max = String(hi);
     input.className = "num";
   } else {
     input = document.createElement("input");
@@ -111,11 +149,25 @@ function planRows(props) {
   return plan.filter((s) => s.rows.length);
 }
 
-/** Build the form; `onChange(name, value)` fires with a typed value for one field. */
+/**
+ * Build the form; `onChange(name, value)` fires with a typed value for one field (for the
+ * regularisers: the whole new list). `registries` is the hello message's.
+ */
 export function buildForm(form, schema, registries, onChange) {
   form.replaceChildren();
   const inputs = new Map();
+  const rows = []; // {row, names}: for showing only the rows in use
+  const regBoxes = new Map(); // regulariser name -> checkbox
   const props = schema.properties || {};
+  const regEntries = regularizerEntries(props, registries);
+  // which regulariser reads a field (its rows show only while it is on)
+  const regOf = new Map();
+  for (const r of regEntries) for (const f of r.settings || []) regOf.set(f, r.name);
+  const objectiveOf = new Map();
+  for (const entry of registries?.objective || []) for (const f of entry.settings || OBJECTIVE_SETTINGS[entry.name] || []) objectiveOf.set(f, entry.name);
+  for (const [obj, fields] of Object.entries(OBJECTIVE_SETTINGS)) for (const f of fields) if (!objectiveOf.has(f)) objectiveOf.set(f, obj);
+  let current = null; // the config shown
+
   for (const section of planRows(props)) {
     const fs = el("fieldset", `group group-${section.key}`);
     fs.append(el("legend", "group-title", section.heading));
@@ -127,6 +179,10 @@ export function buildForm(form, schema, registries, onChange) {
       fs.append(head);
     }
     for (const { names, short } of section.rows) {
+      if (names[0] === "regularizers" && props.regularizers?.type === "array") {
+        fs.append(buildRegularizers(props.regularizers, regEntries, regBoxes, () => onChange("regularizers", checkedRegs())));
+        continue;
+      }
       const row = el("div", names.length > 1 ? "field pair" : "field");
       row.title = names.map((n) => tipOf(n, props[n])).join("\n");
       const text = short || SHORT[names[0]] || props[names[0]].title || names[0];
@@ -141,30 +197,133 @@ export function buildForm(form, schema, registries, onChange) {
         row.append(input);
         inputs.set(name, input);
       }
+      rows.push({ row, names, label: row.firstElementChild, short: text });
       fs.append(row);
     }
     form.append(fs);
   }
 
+  function checkedRegs() {
+    // registry order, so the same set is always the same list (and the same URL)
+    return regEntries.filter((r) => regBoxes.get(r.name)?.checked).map((r) => r.name);
+  }
+
+  /** Whether a row is in use under `config` (its regulariser on, its objective chosen, …). */
+  function rowInUse(names, config) {
+    return names.some((n) => {
+      const reg = regOf.get(n);
+      if (reg && !(config.regularizers || []).includes(reg)) return false;
+      const obj = objectiveOf.get(n);
+      if (obj && config.objective !== obj) return false;
+      const only = ONLY_FOR_OPTIMIZER[n];
+      if (only && config.optimizer != null && !only.includes(config.optimizer)) return false;
+      return true;
+    });
+  }
+
+  function showRows(config) {
+    for (const { row, names, label, short } of rows) {
+      row.hidden = !rowInUse(names, config);
+      for (const n of names) {
+        const only = ONLY_FOR_OPTIMIZER[n];
+        const unused = !!only && config.optimizer != null && !only.includes(config.optimizer);
+        inputs.get(n)?.classList.toggle("blank", unused); // β1 under RMSProp: the row shows α
+      }
+      if (names[0] === "beta1") {
+        label.textContent = config.optimizer === "rmsprop" ? "RMSProp α" : short;
+      }
+    }
+  }
+
   return {
-    /** Show the server's config (the truth) in the form. */
-    setConfig(config) {
+    /** Show the server's config (the truth) in the form; `display` may override values that
+     * wait for the user's confirmation. */
+    setConfig(config, display = config) {
+      current = config;
       for (const [name, input] of inputs) {
-        if (!(name in config)) continue;
-        const v = config[name];
+        if (!(name in display)) continue;
+        const v = display[name];
         const text = v == null ? "" : String(v);
-        const only = ONLY_FOR_OPTIMIZER[name];
-        input.classList.toggle("unused", !!only && config.optimizer != null && config.optimizer !== only);
         if (document.activeElement === input && input.value === text) continue;
         input.value = text;
         input.classList.remove("pending");
       }
+      const regs = display.regularizers || [];
+      const objective = (registries?.objective || []).find((o) => o.name === display.objective);
+      for (const [name, box] of regBoxes) {
+        box.checked = regs.includes(name);
+        const label = box.closest("label");
+        label?.classList.remove("pending");
+        // a trick the objective cannot take (when the registry says so) is greyed out
+        const why = box.checked ? null : regConflict(regEntries.find((r) => r.name === name), objective);
+        box.disabled = !!why;
+        label?.classList.toggle("disabled", !!why);
+        if (label) label.title = why ? `${box.dataset.tip} — ${why}` : box.dataset.tip;
+      }
+      showRows(display);
     },
     markPending(name) {
-      inputs.get(name)?.classList.add("pending");
+      if (name === "regularizers") for (const box of regBoxes.values()) box.closest("label")?.classList.add("pending");
+      else inputs.get(name)?.classList.add("pending");
+    },
+    /** Mark inputs whose new value waits for Apply / Cancel. */
+    markAwaiting(names) {
+      for (const [name, input] of inputs) input.classList.toggle("awaiting", names.includes(name));
+      for (const box of regBoxes.values()) box.closest("label")?.classList.toggle("awaiting", names.includes("regularizers"));
+    },
+    /** The D column's heading: "D", or "C" for a critic; D's settings dimmed when there is no D. */
+    setSecondNetwork(sym, noun) {
+      const head = form.querySelector(".gd-head .badge-d");
+      if (head) {
+        head.textContent = sym || "D";
+        head.title = noun;
+      }
+      for (const [name, input] of inputs) if (/^d_(layers|width|activation)$|^lr_d$|^d_steps$/.test(name)) input.classList.toggle("unused", !sym);
+    },
+    get config() {
+      return current;
     },
     inputs,
+    regBoxes,
   };
+}
+
+/** The regularisers' registry entries (or bare names from the schema's enum). */
+function regularizerEntries(props, registries) {
+  const fromRegistry = registries?.regularizer || [];
+  const names = props.regularizers?.items?.enum || fromRegistry.map((r) => r.name);
+  return names.map((n) => fromRegistry.find((r) => r.name === n) || { name: n, title: n, description: "", settings: [], new_networks: false });
+}
+
+/** Why regulariser `r` cannot be combined with objective `o`, from the registries' flags
+ * (absent flags: no objection; the server validates every combination anyway). */
+function regConflict(r, o) {
+  if (!r || !o) return null;
+  if (r.needs_discriminator && o.network === "none") return `not available: ${o.title} has no discriminator`;
+  if (r.needs_label_targets && !o.label_targets) return `not available: ${o.title} has no real/fake labels`;
+  if ((r.not_with || []).includes(o.name)) return `not available with ${o.title}`;
+  return null;
+}
+
+function buildRegularizers(prop, entries, boxes, onToggle) {
+  const box = el("div", "regs");
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", prop.title || "Regularisers");
+  box.title = `${prop.title || "Regularisers"}: tricks added to the objective; several can be on at once`;
+  for (const r of entries) {
+    const tip = `${r.title}: ${r.description}${r.new_networks ? " (Turning it on or off starts a new run with new networks.)" : ""}`;
+    const label = el("label", "reg", null, { title: tip });
+    const input = el("input", null, null, { type: "checkbox", value: r.name, id: `reg-${r.name}`, title: tip });
+    input.name = "regularizers";
+    input.dataset.testid = `reg-${r.name}`;
+    input.dataset.tip = tip;
+    input.setAttribute("aria-label", r.title);
+    input.addEventListener("change", onToggle);
+    label.append(input, el("span", null, SHORT_REG[r.name] || r.title));
+    box.append(label);
+    boxes.set(r.name, input);
+  }
+  return box;
 }
 
 function readValue(input, prop) {

@@ -1,14 +1,42 @@
-// One plain-language sentence about the state a frame shows.
+// One plain-language sentence about the state a frame shows, in the terms of the frame's
+// second network: a discriminator D, a critic C (an unbounded score), or, for MMD, no
+// network at all (the view shows the MMD witness).
 
-export function explain(frame) {
+import { kindOfFrame } from "./kinds.js";
+
+function w1Text(w) {
+  return w == null ? "" : ` (W₁ ${w.toFixed(2)})`;
+}
+
+function common(frame, untrained) {
   if (!frame) return "Connecting to the lab…";
   if (frame.status === "diverged") return "Training diverged (the numbers blew up): press Reset or change a setting.";
+  if (frame.iteration === 0 && frame.d_updates === 0 && frame.g_updates === 0) return untrained;
+  return null;
+}
+
+export function explain(frame) {
+  const early = common(frame, "Untrained: G squeezes all the noise into one small spot. Press Play or Step.");
+  if (early) return early;
   const s = frame.scalars || {};
-  const { js, d_real: dr, d_fake: df } = s;
-  if (frame.iteration === 0 && frame.d_updates === 0 && frame.g_updates === 0) {
-    return "Untrained: G squeezes all the noise into one small spot. Press Play or Step.";
+  const { js, d_real: dr, d_fake: df, wasserstein: w } = s;
+  const kind = kindOfFrame(frame);
+  if (frame.status === "touring") return `Figure 1 tour: ${kind.sym ? `${kind.sym} trains alone, then G once, then both` : "G trains"} until p_g ≈ p_data…`;
+  if (kind.key === "witness") {
+    if (js != null && js < 0.02) return "p_g ≈ p_data: the MMD witness is flat near 0 — there is no mass left to move.";
+    if (js != null && js > 0.6) return `p_g and p_data barely overlap (JS ≈ log 2), yet the MMD still sees the distance${w1Text(w)}: G follows the witness toward the data.`;
+    return "No discriminator: G moves its samples up the MMD witness, which is positive where p_data has more mass than p_g.";
   }
-  if (frame.status === "touring") return "Figure 1 tour: D trains alone, then G once, then both until p_g ≈ p_data…";
+  if (kind.noun === "critic") {
+    const gap = dr != null && df != null ? dr - df : null;
+    if (js != null && js < 0.02) return "p_g ≈ p_data: the critic scores real and generated samples alike, so G gets no push.";
+    if (js != null && js > 0.6) {
+      return `p_g and p_data barely overlap: JS is stuck at log 2, but the critic still measures the distance${w1Text(w)} and its slope pulls G toward the data.`;
+    }
+    if (gap != null && gap > 0) return `The critic scores real samples higher than fakes (C(real) − C(fake) = ${gap.toFixed(2)}): G climbs the critic's slope toward the data.`;
+    return "G is closing in: the lines z → G(z) slide toward where the critic's score is higher.";
+  }
+  // a discriminator: a probability, or LSGAN's score (also ½ where it cannot tell)
   if (js != null && js < 0.02 && dr != null && Math.abs(dr - 0.5) < 0.06 && Math.abs(df - 0.5) < 0.06) {
     return "D cannot tell real from fake: D ≈ ½ everywhere and p_g ≈ p_data.";
   }
@@ -29,18 +57,25 @@ export function explain(frame) {
 
 /** The same for 2-D data, in the 2-D view's terms (heatmap colours, arrows, modes). */
 export function explain2d(frame) {
-  if (!frame) return "Connecting to the lab…";
-  if (frame.status === "diverged") return "Training diverged (the numbers blew up): press Reset or change a setting.";
+  const early = common(frame, "Untrained: G maps the noise to a small blob of green dots. Press Play or Step.");
+  if (early) return early;
   const s = frame.scalars || {};
   const { js, d_real: dr, d_fake: df, modes_covered: mc, modes_total: mt, hq_fraction: hq } = s;
-  if (frame.iteration === 0 && frame.d_updates === 0 && frame.g_updates === 0) {
-    return "Untrained: G maps the noise to a small blob of green dots. Press Play or Step.";
-  }
+  const kind = kindOfFrame(frame);
   if (mt != null && mc != null) {
     if (mc === mt && hq != null && hq >= 0.8 && (js == null || js < 0.1)) return `All ${mt} modes covered and ${Math.round(hq * 100)} % of G's samples sit on one: G has learned the data.`;
     if (mc === mt && js != null && js >= 0.1) return `All ${mt} modes covered, but p_g still differs from p_data (JS ${js.toFixed(2)}): G must spread its samples over each mode.`;
     if (mt > 1 && mc <= 1 && frame.iteration > 1000) return `Mode collapse: G piles its samples on ${mc === 0 ? "none" : "one"} of the ${mt} modes.`;
     if (mc === mt && hq != null) return `All ${mt} modes covered; ${Math.round(hq * 100)} % of G's samples sit on one, the rest still lie between them.`;
+  }
+  if (kind.key === "witness") {
+    return "No discriminator: the heatmap is the MMD witness — purple where the data has more mass than G, green where G has more; G's samples move toward purple.";
+  }
+  if (kind.noun === "critic") {
+    if (dr != null && df != null && dr > df) {
+      return "The critic scores the data higher (purple) than G's samples (green); the arrows push G up its slope, toward purple.";
+    }
+    return "Each G update pushes the green dots up the critic's score (toward purple); then the critic rescores.";
   }
   if (dr != null && df != null && dr > 0.8 && df < 0.2) {
     return "D wins for now: purple around the data, green around G's samples; the arrows push G toward purple.";

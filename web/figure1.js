@@ -3,6 +3,7 @@
 // Drawing only: every number comes from the server's frame.
 
 import { fitCanvas, fmtTick, haloText, niceTicks, tracePath } from "./canvas.js";
+import { kindOfFrame, tickText } from "./kinds.js";
 
 export const COLORS = {
   data: "#111111",
@@ -11,6 +12,7 @@ export const COLORS = {
   d: "#1d4ed8",
   dstar: "#9333ea",
   map: "rgba(11,138,47,0.55)",
+  fan: "rgba(11,138,47,0.07)",
   axis: "#222222",
   half: "#8a8a8a",
   muted: "#666666",
@@ -40,7 +42,8 @@ function jitter(i) {
  * Draw `frame` on `canvas`.
  * opts.show: {pdata, dstar, samples}; opts.compact: small-multiple style;
  * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.emptyText: text when no frame;
- * opts.note: a short line of text in the top-left corner.
+ * opts.note: a short line of text in the top-left corner; opts.dRange: a StableRange that
+ * keeps the axis of an unbounded D (a critic's score, the MMD witness) steady across frames.
  */
 export function drawFigure1(canvas, frame, opts = {}) {
   const { ctx, w, h } = fitCanvas(canvas);
@@ -58,8 +61,17 @@ export function drawFigure1(canvas, frame, opts = {}) {
   }
 
   const fs = compact ? 11 : 15; // font size
+  const kind = kindOfFrame(frame);
   const padL = compact ? 8 : 58;
-  const padR = compact ? 8 : 44;
+  // the second network's scale: [0, 1] for a probability, else its own range (right axis)
+  const [dLo, dHi] = kind.bounded ? [0, 1] : dRangeOf(frame, opts.dRange, kind.key);
+  const dTicks = kind.bounded ? null : niceTicks(dLo, dHi, 4);
+  const dStep = dTicks && dTicks.length > 1 ? dTicks[1] - dTicks[0] : dHi - dLo;
+  let padR = compact ? 8 : 44;
+  if (!compact && dTicks) {
+    ctx.font = `${fs}px ${FONT}`;
+    padR = Math.max(44, 14 + Math.max(...dTicks.map((t) => ctx.measureText(tickText(t, dStep)).width)));
+  }
   const top = compact ? 8 : 14;
   const zY = h - (compact ? 8 : 32);
   const xY = Math.round(top + (zY - top) * (compact ? 0.66 : 0.68));
@@ -74,23 +86,47 @@ export function drawFigure1(canvas, frame, opts = {}) {
   const pMax = maxOf(frame.p_data) || maxOf(frame.p_g) || 1;
   const yMax = pMax * 1.3;
   const dens = (p) => (p == null ? null : xY - (Math.min(p, yMax * 1.02) / yMax) * (xY - plotTop));
-  const prob = (p) => (p == null ? null : xY - p * (xY - plotTop));
+  const prob = (p) => (p == null ? null : xY - ((p - dLo) / (dHi - dLo)) * (xY - plotTop));
   const xs = frame.x.map(X);
+  canvas.dataset.dAxis = `${kind.key} ${dLo} ${dHi}`; // for tests and curious readers
 
   ctx.save();
   ctx.beginPath();
   ctx.rect(xL - 1, plotTop - 2, xR - xL + 2, zY - plotTop + 4);
   ctx.clip();
 
-  // 1/2 reference for D.
-  ctx.setLineDash([2, 4]);
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = COLORS.half;
-  ctx.beginPath();
-  ctx.moveTo(xL, prob(0.5));
-  ctx.lineTo(xR, prob(0.5));
-  ctx.stroke();
-  ctx.setLineDash([]);
+  // Reference for D: ½ (cannot tell), 0 for the witness (balance); none for a critic,
+  // whose level is arbitrary (only differences of scores matter).
+  if (kind.key !== "critic" && kind.centre >= dLo && kind.centre <= dHi) {
+    ctx.setLineDash([2, 4]);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = COLORS.half;
+    ctx.beginPath();
+    ctx.moveTo(xL, prob(kind.centre));
+    ctx.lineTo(xR, prob(kind.centre));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  // With several noise dimensions a line from z₁ is not one x: a light fan from z₁ to the
+  // 5–95 % range of G(z₁, other dimensions) shows the spread the line leaves out.
+  if (frame.mapping_z && frame.mapping_lo && frame.mapping_hi) {
+    ctx.fillStyle = COLORS.fan;
+    for (let i = 0; i < frame.mapping_z.length; i++) {
+      let lo = frame.mapping_lo[i];
+      let hi = frame.mapping_hi[i];
+      if (lo == null || hi == null || hi < vLo || lo > vHi) continue;
+      lo = Math.max(lo, vLo);
+      hi = Math.min(hi, vHi);
+      const zx = Z(frame.mapping_z[i]);
+      ctx.beginPath();
+      ctx.moveTo(zx, zY);
+      ctx.lineTo(X(lo) - 0.5, xY);
+      ctx.lineTo(X(hi) + 0.5, xY);
+      ctx.closePath();
+      ctx.fill();
+    }
+  }
 
   // Mapping lines z → G(z), the generator as the paper draws it.
   // Lines whose G(z) is outside the view end at the edge, dashed, with a count.
@@ -148,7 +184,12 @@ export function drawFigure1(canvas, frame, opts = {}) {
   tracePath(ctx, xs, frame.p_g.map(dens));
   ctx.stroke();
 
-  // D*: thin purple dotted.
+  // D and D* stay in the band above the x line, whatever their scale.
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(xL - 1, plotTop - 2, xR - xL + 2, xY - plotTop + 2);
+  ctx.clip();
+  // D*: thin purple dotted (only where theory gives an optimum: the frame's d_star).
   if (show.dstar && frame.d_star) {
     ctx.strokeStyle = COLORS.dstar;
     ctx.lineWidth = compact ? 1.2 : 1.8;
@@ -161,13 +202,14 @@ export function drawFigure1(canvas, frame, opts = {}) {
     ctx.setLineDash([]);
   }
 
-  // D(x): dashed blue on the 0..1 scale.
+  // D(x): dashed blue on its scale (0..1 for a probability).
   ctx.strokeStyle = COLORS.d;
   ctx.lineWidth = compact ? 2 : 3;
   ctx.setLineDash(compact ? [5, 3] : [9, 6]);
   tracePath(ctx, xs, frame.d.map(prob));
   ctx.stroke();
   ctx.setLineDash([]);
+  ctx.restore();
 
   // Samples: black = real (just above the x line), green = generated (just below).
   if (show.samples) {
@@ -239,9 +281,10 @@ export function drawFigure1(canvas, frame, opts = {}) {
   }
   const dLast = frame.d[frame.d.length - 1];
   if (dLast != null) {
+    const high = dLast > (dLo + dHi) / 2;
     ctx.textAlign = "right";
-    ctx.textBaseline = dLast > 0.5 ? "top" : "bottom";
-    haloText(ctx, "D(x)", xR - 4, prob(dLast) + (dLast > 0.5 ? 6 : -6), COLORS.d);
+    ctx.textBaseline = high ? "top" : "bottom";
+    haloText(ctx, kind.fn, xR - 4, Math.min(Math.max(prob(dLast), plotTop), xY) + (high ? 6 : -6), COLORS.d);
   }
 
   // Labels and ticks (main figure only).
@@ -271,19 +314,34 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.textBaseline = "middle";
   ctx.fillStyle = COLORS.axis;
   ctx.fillText("x", xL - 10, xY);
-  ctx.fillText("z", xL - 10, zY);
+  ctx.fillText(frame.noise_dim > 1 ? "z₁" : "z", xL - 10, zY);
   ctx.font = `${fs - 2}px ${FONT}`;
   ctx.fillStyle = COLORS.muted;
   ctx.fillText("data", xL - 10, xY - 19);
   ctx.fillText("noise", xL - 10, zY - 19);
 
-  // Right axis: D(x) probability.
+  // Right axis: D(x) probability, or the score's / witness's own scale.
   ctx.font = `${fs}px ${FONT}`;
   ctx.textAlign = "left";
   ctx.fillStyle = COLORS.d;
-  ctx.fillText("1", xR + 8, prob(1) + 2);
-  ctx.fillText("½", xR + 8, prob(0.5));
-  ctx.fillText("0", xR + 8, prob(0) - 8);
+  if (!dTicks) {
+    ctx.fillText("1", xR + 8, prob(1) + 2);
+    ctx.fillText("½", xR + 8, prob(0.5));
+    ctx.fillText("0", xR + 8, prob(0) - 8);
+  } else {
+    ctx.strokeStyle = COLORS.d;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(xR + 1, plotTop);
+    ctx.lineTo(xR + 1, xY);
+    for (const t of dTicks) {
+      ctx.moveTo(xR + 1, prob(t));
+      ctx.lineTo(xR + 5, prob(t));
+    }
+    ctx.stroke();
+    ctx.textBaseline = "middle";
+    for (const t of dTicks) ctx.fillText(tickText(t, dStep), xR + 8, Math.min(Math.max(prob(t), plotTop + 6), xY - 8));
+  }
   ctx.save();
   ctx.translate(14, (plotTop + xY) / 2);
   ctx.rotate(-Math.PI / 2);
@@ -292,4 +350,33 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.fillStyle = COLORS.muted;
   ctx.fillText("density", 0, 0);
   ctx.restore();
+}
+
+/** The range of an unbounded D curve: where either density has mass (far out a critic
+ * extrapolates without meaning), with D* where there is one; steadied by `stable`. */
+function dRangeOf(frame, stable, key) {
+  const pMax = maxOf(frame.p_data) || 1;
+  const floor = 0.002 * pMax;
+  let lo = Infinity;
+  let hi = -Infinity;
+  const take = (arr, all) => {
+    (arr || []).forEach((v, i) => {
+      if (v == null || !Number.isFinite(v)) return;
+      if (!all && (frame.p_data[i] ?? 0) + (frame.p_g[i] ?? 0) <= floor) return;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    });
+  };
+  take(frame.d, false);
+  if (!Number.isFinite(lo)) take(frame.d, true);
+  take(frame.d_star, false);
+  if (!Number.isFinite(lo)) return [-1, 1];
+  // the reference level (0, or ½ for LSGAN) when it is near enough
+  // not to squash the curve: the axis then reads "above / below" at a glance
+  const centre = kindOfFrame(frame).centre;
+  if (centre < lo && lo - centre < hi - lo) lo = centre;
+  if (centre > hi && centre - hi < hi - lo) hi = centre;
+  if (stable) return stable.follow(lo, hi, key);
+  const pad = Math.max((hi - lo) * 0.12, 1e-3);
+  return [lo - pad, hi + pad];
 }

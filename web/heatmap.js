@@ -1,6 +1,8 @@
 // The discriminator's decision surface as a picture: D(x) on the server's nx × ny grid,
 // coloured through a diverging palette and painted with ImageData (one pixel per grid
 // cell), then scaled up by drawImage with smoothing. No per-cell drawing calls.
+// A probability maps 0 → green, ½ → white, 1 → purple; a critic's score or the MMD witness
+// maps onto the same palette around its centre (0) on a symmetric scale `centre ± half`.
 
 // ColorBrewer PRGn (purple–green), which stays distinguishable for the common kinds of
 // colour blindness: green where D says "fake" (the colour of G's samples), purple where
@@ -52,12 +54,17 @@ export class HeatmapImage {
     this.source = null;
   }
 
-  /** Repaint from frame.heatmap ({nx, ny, d}); cheap to call again with the same object. */
-  update(heatmap) {
-    if (!heatmap || heatmap === this.source) return !!heatmap;
+  /** Repaint from frame.heatmap ({nx, ny, d}) with values centre ± half spanning the
+   * palette; cheap to call again with the same object and scale. */
+  update(heatmap, centre = 0.5, half = 0.5) {
+    if (!heatmap || (heatmap === this.source && centre === this.centre && half === this.half)) return !!heatmap;
     const { nx, ny, d } = heatmap;
     if (!(nx > 0 && ny > 0) || !d || d.length < nx * ny) return false;
     this.source = heatmap;
+    this.centre = centre;
+    this.half = half;
+    const lo = centre - half;
+    const span = 2 * half;
     if (this.canvas.width !== nx || this.canvas.height !== ny) {
       this.canvas.width = nx;
       this.canvas.height = ny;
@@ -76,7 +83,7 @@ export class HeatmapImage {
           px[i + 3] = 0;
           continue;
         }
-        const k = Math.round(Math.min(1, Math.max(0, v)) * 255) * 3;
+        const k = Math.round(Math.min(1, Math.max(0, (v - lo) / span)) * 255) * 3;
         px[i] = LUT[k];
         px[i + 1] = LUT[k + 1];
         px[i + 2] = LUT[k + 2];

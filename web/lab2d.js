@@ -3,6 +3,7 @@
 
 import { Drawing, DRAW_MAX, DRAW_MIN } from "./drawing.js";
 import { paletteGradient } from "./heatmap.js";
+import { tickText } from "./kinds.js";
 import { buildOverview } from "./overview.js";
 import { LAYERS, View2D } from "./view2d.js";
 
@@ -29,10 +30,67 @@ export class Lab2D {
     this.drawing = null;
     this.awaitingUse = false;
     this.checkboxes = new Map();
+    this.layerLabels = new Map();
     this.buildLayers(byId("layers2d"));
     byId("legend2d-bar").style.background = paletteGradient();
     this.overview = buildOverview(byId("overview"), (key) => this.pick(key));
+    this.kind = null;
+    this.view.onScale = (scale) => this.showScale(scale);
     this.wireDrawing();
+  }
+
+  /** Name the second network as the frames say: D, a critic C, or (MMD) the witness. */
+  setKind(kind) {
+    if (this.kind === kind) return;
+    this.kind = kind;
+    const $ = this.$;
+    const heat = {
+      prob: ["D(x) heatmap", "The discriminator's verdict at every point: purple = it says real, green = it says fake, white = it cannot tell (D = ½)"],
+      ls: ["D(x) heatmap", "The least-squares discriminator's score at every point: purple = real-like (towards 1), green = fake-like (towards 0), white = ½"],
+      critic: ["C(x) heatmap", "The critic's score at every point: purple = higher (real-like), green = lower (fake-like), white = 0"],
+      witness: ["MMD witness", "The MMD witness at every point: purple where p_data has more mass than p_g, green where p_g has more, white where they balance"],
+    }[kind.key];
+    this.layerLabels.get("heatmap").textContent = heat[0];
+    this.checkboxes.get("heatmap").title = heat[1];
+    this.checkboxes.get("heatmap").closest("label").title = heat[1];
+    $("legend2d").title = kind.heatTip;
+    $("legend2d-title").textContent = kind.heatTitle;
+    const notes = $("legend2d-notes");
+    notes.hidden = !kind.heatNotes;
+    notes.classList.toggle("stack", !!kind.heatNotesStacked);
+    if (kind.heatNotes) {
+      notes.children[0].textContent = kind.heatNotes[0];
+      notes.children[1].textContent = kind.heatNotes[1];
+    }
+    $("view2d-heat").setAttribute(
+      "aria-label",
+      { prob: "The discriminator's decision surface D(x) over the data plane", ls: "The least-squares discriminator's score D(x) over the data plane", critic: "The critic's score C(x) over the data plane", witness: "The MMD witness function over the data plane" }[kind.key],
+    );
+    this.overview.setKind(kind);
+    this.showScale(this.view.scale, true);
+  }
+
+  /** The legend's numbers under the colour bar (a probability: 0 fake · ½ · real 1). */
+  showScale(scale, force = false) {
+    const kind = this.kind;
+    if (!kind) return;
+    const ticks = this.$("legend2d-ticks").children;
+    let text;
+    if (kind.bounded) text = ["0 fake", "½", "real 1"];
+    else if (!scale || scale.kind !== kind) text = ["", "", ""];
+    else {
+      const step = scale.half / 2;
+      const mid = kind.key === "ls" ? "½" : kind.heatCentre === "midpoint" ? tickText(scale.centre, step / 5) : "0";
+      text = [tickText(scale.centre - scale.half, step), mid, tickText(scale.centre + scale.half, step)];
+    }
+    if (!force && [...ticks].every((t, i) => t.textContent === text[i])) return;
+    [...ticks].forEach((t, i) => (t.textContent = text[i]));
+  }
+
+  /** A new run (reset): an unbounded colour scale starts afresh. */
+  newRun() {
+    this.view.run += 1;
+    this.view.dirty = true;
   }
 
   buildLayers(host) {
@@ -53,7 +111,10 @@ export class Lab2D {
       sw.className = `lsw lsw-${layer.key}`;
       sw.setAttribute("aria-hidden", "true");
       if (layer.key === "heatmap") sw.style.background = paletteGradient();
-      label.append(box, sw, document.createTextNode(layer.label));
+      const text = document.createElement("span");
+      text.textContent = layer.label;
+      this.layerLabels.set(layer.key, text);
+      label.append(box, sw, text);
       li.append(label);
       host.append(li);
       this.checkboxes.set(layer.key, box);

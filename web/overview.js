@@ -37,20 +37,19 @@ export function buildOverview(host, onPick) {
   svg.append(defs);
 
   // data flow (solid) and updates (dashed)
+  const updD = arrow("M478,62 V44", "upd-d");
   svg.append(
     arrow("M110,24 H146", "flow"),
     arrow("M206,24 H242", "flow"),
     arrow("M392,24 H428", "flow"),
     arrow("M526,24 H490", "flow"),
     arrow("M448,42 V60", "flow"),
-    arrow("M478,62 V44", "upd-d"),
+    updD,
     arrow("M414,80 H177 V44", "upd-g"),
   );
-  svg.append(
-    el("text", { x: 512, y: 84, class: "ov-note upd-d" }, "D's loss updates D"),
-    el("text", { x: 166, y: 66, class: "ov-note upd-g", "text-anchor": "end" }, "G's loss flows back"),
-    el("text", { x: 166, y: 86, class: "ov-note upd-g", "text-anchor": "end" }, "through D to G"),
-  );
+  const noteD = el("text", { x: 512, y: 84, class: "ov-note upd-d" }, "D's loss updates D");
+  const noteThrough = el("text", { x: 166, y: 86, class: "ov-note upd-g", "text-anchor": "end" }, "through D to G");
+  svg.append(noteD, el("text", { x: 166, y: 66, class: "ov-note upd-g", "text-anchor": "end" }, "G's loss flows back"), noteThrough);
 
   const nodes = new Map();
   for (const b of BLOCKS) {
@@ -73,6 +72,22 @@ export function buildOverview(host, onPick) {
   host.replaceChildren(svg);
 
   return {
+    /** Name the second network: D, a critic C, or MMD (no network: nothing updates it). */
+    setKind(kind) {
+      const g = nodes.get("d");
+      const sym = kind.sym || "MMD";
+      g.querySelector("text").textContent = sym;
+      g.setAttribute("aria-label", kind.noun);
+      g.querySelector("title").textContent = {
+        prob: "The discriminator: D(x) is its probability that x is real (shows the heatmap)",
+        ls: "The least-squares discriminator: D(x) is a score, trained towards 1 on real and 0 on fake samples (shows the heatmap)",
+        critic: "The critic: C(x) is an unbounded score, higher for samples it finds more real (shows the heatmap)",
+        witness: "No discriminator: G's loss is the MMD between its samples and the data's; the heatmap shows the MMD witness",
+      }[kind.key];
+      updD.style.display = kind.sym ? "" : "none";
+      noteD.textContent = kind.sym ? `${kind.sym}'s loss updates ${kind.sym}` : "";
+      noteThrough.textContent = kind.sym ? `through ${kind.sym} to G` : "via the MMD to G";
+    },
     /** Briefly mark a block as the one shown. */
     flash(key) {
       const g = nodes.get(key);

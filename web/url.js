@@ -39,9 +39,13 @@ export function configDiff(config, base) {
   return diff;
 }
 
-/** One config value as URL text; lists of [x, y] pairs become "x,y;x,y" (the server reads that back). */
+/** One config value as URL text, as the server reads it back: lists of [x, y] pairs become
+ * "x,y;x,y" (the drawing), lists of names "a,b" (the regularisers). */
 export function urlText(value) {
-  if (Array.isArray(value)) return value.map((p) => (Array.isArray(p) ? p.join(",") : String(p))).join(";");
+  if (Array.isArray(value)) {
+    if (value.every((p) => Array.isArray(p))) return value.map((p) => p.join(",")).join(";");
+    return value.map(String).join(",");
+  }
   return String(value);
 }
 
@@ -59,8 +63,9 @@ export function writeUrlConfig(config, presetName, presets) {
   if (preset) params.push(["preset", preset.name]);
   const diff = configDiff(config, preset ? preset.config : null);
   for (const [key, value] of Object.entries(diff)) {
-    // an empty list of drawn points is every config's default: nothing worth a URL field
-    if (Array.isArray(value) && value.length === 0) continue;
+    // an empty list (no drawn points, no regularisers) is every config's default: nothing
+    // worth a URL field, unless the preset's list is not empty ("regularizers=" turns it off)
+    if (Array.isArray(value) && value.length === 0 && !(preset?.config?.[key] || []).length) continue;
     params.push([key, urlText(value)]);
   }
   const query = encodeQuery(params);

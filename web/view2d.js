@@ -6,6 +6,7 @@
 import { fitCanvas, fmtTick, haloText, niceTicks } from "./canvas.js";
 import { DRAW_AREA } from "./drawing.js";
 import { HeatmapImage } from "./heatmap.js";
+import { kindOfFrame } from "./kinds.js";
 
 export const COLORS_2D = {
   real: "#111111",
@@ -60,6 +61,44 @@ export class View2D {
     this.emptyText = "waiting for the lab…";
     this.geom = null;
     this.dirty = true;
+    this.scale = { key: null, centre: 0.5, half: 0.5 }; // the heatmap's colour scale
+    this.onScale = null; // called with the scale when it changes (the legend follows)
+    this.run = 0; // bumped on each new run: an unbounded scale starts afresh
+  }
+
+  /** The heatmap's colour scale for `frame`: a probability spans [0, 1]; a score or the
+   * witness spans centre ± half (centre: ½ for LSGAN, 0 for the witness, for a critic the
+   * midpoint of its mean real and fake scores, see kinds.js), half a robust max
+   * |value − centre| (95th percentile over the grid), grown at once and shrunk only when
+   * the values fill well under half of it. */
+  heatScaleFor(frame) {
+    const kind = kindOfFrame(frame);
+    const key = `${kind.key}:${this.run}`;
+    let { centre, half } = this.scale;
+    if (kind.bounded) {
+      centre = 0.5;
+      half = 0.5;
+    } else {
+      centre = kind.centre;
+      const sc = frame.scalars || {};
+      if (kind.heatCentre === "midpoint" && sc.d_real != null && sc.d_fake != null) {
+        // midway between the mean scores of real and fake samples, smoothed over frames
+        const mid = (sc.d_real + sc.d_fake) / 2;
+        centre = key === this.scale.key && this.scale.mid != null ? this.scale.mid + 0.25 * (mid - this.scale.mid) : mid;
+      }
+      const d = frame.heatmap?.d || [];
+      const dev = [];
+      for (const v of d) if (v != null && Number.isFinite(v)) dev.push(Math.abs(v - centre));
+      dev.sort((a, b) => a - b);
+      let target = percentile(dev, 0.95);
+      if (!(target > 0)) target = 1e-3;
+      if (key !== this.scale.key || target > half || target < 0.5 * half) half = target * 1.1;
+    }
+    if (key !== this.scale.key || centre !== this.scale.centre || half !== this.scale.half) {
+      this.scale = { key, kind, centre, half, mid: kind.heatCentre === "midpoint" ? centre : null };
+      this.onScale?.(this.scale);
+    }
+    return this.scale;
   }
 
   setFrame(frame) {
@@ -120,7 +159,8 @@ export class View2D {
       this.drawDrawing(ctx, g);
       return;
     }
-    if (this.layers.heatmap && this.heat.update(frame.heatmap)) {
+    const scale = this.heatScaleFor(frame);
+    if (this.layers.heatmap && this.heat.update(frame.heatmap, scale.centre, scale.half)) {
       hctx.save();
       hctx.globalAlpha = this.alpha("heatmap");
       hctx.imageSmoothingEnabled = true;

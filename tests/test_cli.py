@@ -101,3 +101,13 @@ def test_ring_preset_finds_all_modes() -> None:
     assert out.returncode == 0, out.stderr
     final = json.loads(out.stdout.splitlines()[-1])
     assert final["modes_covered"] == 8 and final["hq_fraction"] >= 0.8, final
+
+
+def test_wgan_gp_preset_finds_all_modes() -> None:
+    """The wgan-gp preset, seed 0, reaches 8/8 with hq_fraction ≥ 0.8 by 2,500 iterations
+    (docs/measurements.md; the issue's 10,000-iteration target holds on seeds 0-4 there):
+    this shorter run checks it at 4,000."""
+    out = ganlab("train", "--preset", "wgan-gp", "--steps", "4000", "--seed", "0", "--json", "--every", "4000", timeout=900)
+    assert out.returncode == 0, out.stderr
+    final = json.loads(out.stdout.splitlines()[-1])
+    assert final["modes_covered"] == 8 and final["hq_fraction"] >= 0.8, final

@@ -60,7 +60,8 @@ REGISTRY_FIELDS = {
 
 class LabConfig(BaseModel):
     """Everything that defines an experiment. Ranges keep a classroom laptop responsive.
-    The defaults are the figure1 preset (see presets.py for why these values)."""
+    The defaults are the lab's first Figure-1 setting; presets.py starts from them (the
+    figure1 preset itself now changes noise, activations, Adam's β and batch: see there)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 

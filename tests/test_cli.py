@@ -70,7 +70,12 @@ def test_train_reports_divergence() -> None:
 
 
 def test_figure1_preset_converges() -> None:
-    """The paper's setting, seed 0: within 5,000 iterations JS < 0.05 nats and D(real) ≈ 1/2."""
+    """The paper's setting, seed 0: within 5,000 iterations JS < 0.05 nats and D(real) ≈ 1/2,
+    with the paper's noise (1-D uniform: the mapping lines are G itself)."""
+    from gan_core.presets import PRESETS
+
+    config = PRESETS.get("figure1").config
+    assert config.noise_dim == 1 and config.prior == "uniform" and config.d_steps == 1
     out = ganlab("train", "--preset", "figure1", "--steps", "5000", "--seed", "0", "--json", "--every", "1000", timeout=600)
     assert out.returncode == 0, out.stderr
     final = json.loads(out.stdout.splitlines()[-1])

@@ -27,7 +27,10 @@ FRAME_INTERVAL = 1 / 60
 # smooth on the page (it animates at 60 fps) and halve the encoding, the bandwidth per
 # student and the browser's parsing.
 FRAME_INTERVAL_2D_PLAYING = 1 / 30
-METRICS_MAX_AGE = 0.25  # while playing, 2-D frames reuse JS/KL/mode metrics this old at most
+# While playing, 2-D frames reuse JS/W1/mode metrics this old at most: the cell-free JS and the
+# sliced W1 cost ~30-40 ms on an idle core (20,000 points each side), so refreshing them twice
+# a second keeps them under ~10 % of the training thread.
+METRICS_MAX_AGE = 0.5
 SLICE_SECONDS = 0.012  # longest stretch of training between looks at the command queue
 TRAINING_NICENESS = 10  # worker threads run at this nice value (Linux), below the web loop
 MAX_PACING_LAG = 0.1  # seconds behind the chosen speed before the pacing clock restarts

@@ -331,7 +331,7 @@ export function configureCharts(charts, dim, kind) {
       series: [{ label: c, hidden: false }, { label: "G" }],
     });
   }
-  const dout = { prob: [0, 1], ls: null, critic: null, critic0: null, witness: null }[kind.key];
+  const dout = { prob: [0, 1], ls: null, critic: null, witness: null }[kind.key];
   charts.dout.setSpec({
     title: `Mean ${c || "D"}`,
     tip:

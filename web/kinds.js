@@ -72,9 +72,9 @@ const KINDS = {
   },
 };
 
+// (same key as `critic`: every table of names keyed by kind is shared; only the centre differs)
 KINDS.critic0 = {
   ...KINDS.critic,
-  key: "critic0",
   heatCentre: "zero",
   heatTip:
     "The heatmap's colours: the hinge critic's score C(x), an unbounded number (higher = more real-like). White is 0, its decision boundary: " +

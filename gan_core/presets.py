@@ -111,8 +111,9 @@ _add(
     "Ring of 8 (benchmark)",
     "8 sharp Gaussians on a circle: the mode-collapse benchmark. Watch modes_covered reach 8/8.",
     "The benchmark networks with a small R1 penalty on D (γ = 0.1) and halving learning rates: G spreads over the "
-    "ring, D's purple 'real' islands sit on the modes, and modes covered climbs to 8/8 and stays. Untick R1 "
-    "penalty while it plays to see the plain GAN start hopping between modes.",
+    "ring and modes covered climbs to 8/8 and stays. The penalty keeps D from being steep on the data, so the map "
+    "stays near white (D ≈ ½) on the modes and green only where G's stray samples are. Untick R1 penalty while it "
+    "plays to see the plain GAN start hopping between modes.",
     distribution="ring",
     regularizers=["gradient-penalty-r1"],
     r1_gamma=0.1,

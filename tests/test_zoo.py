@@ -112,7 +112,7 @@ def test_mmd_unbiased_and_witness_by_hand() -> None:
 # -- regularisers ---------------------------------------------------------------------------
 def _linear_critic_trainer(objective: str, **fields: object) -> Trainer:
     """A trainer whose critic is linear, C(x) = w·x + b: its input gradient is w everywhere."""
-    c = PRESETS.get("ring").config.updated({"objective": objective, "d_layers": 0, "batch_size": 16, **fields})
+    c = PRESETS.get("mode-collapse").config.updated({"objective": objective, "d_layers": 0, "batch_size": 16, **fields})
     t = Trainer(c)
     t.d_params = (torch.tensor([[0.6, -1.3]]), torch.tensor([0.2]))
     t.d_state = optim.init_state(t.d_params)
@@ -147,7 +147,7 @@ def test_r1_penalty_of_a_linear_discriminator_is_half_gamma_norm_squared() -> No
 
 
 def test_weight_clipping_keeps_every_critic_weight_within_c() -> None:
-    t = Trainer(PRESETS.get("ring").config.updated({"objective": "wasserstein", "clip_value": 0.02, "batch_size": 32}))
+    t = Trainer(PRESETS.get("mode-collapse").config.updated({"objective": "wasserstein", "clip_value": 0.02, "batch_size": 32}))
     t.step("iteration", 3)
     assert max(float(p.abs().max()) for p in t.d_params) <= 0.02 + 1e-7
 
@@ -161,7 +161,7 @@ def test_spectral_norm_finds_the_largest_singular_value() -> None:
     sig = spectral_sigmas(params, us, False)
     for s, w in zip(sig, (params[0], params[2])):
         assert float(s) == pytest.approx(float(torch.linalg.matrix_norm(w, ord=2)), rel=1e-4)
-    t = Trainer(PRESETS.get("ring").config.updated({"objective": "hinge", "regularizers": ["spectral-norm"], "batch_size": 32}))
+    t = Trainer(PRESETS.get("mode-collapse").config.updated({"objective": "hinge", "regularizers": ["spectral-norm"], "batch_size": 32}))
     t.step("iteration", 200)
     # one power iteration per step (as SNGAN) tracks σ while W moves; in the first few
     # dozen Adam steps it lags by up to 25 %, later by a few per cent
@@ -170,7 +170,7 @@ def test_spectral_norm_finds_the_largest_singular_value() -> None:
 
 
 def test_feature_matching_loss_is_the_squared_gap_of_mean_features() -> None:
-    t = Trainer(PRESETS.get("ring").config.updated({"regularizers": ["feature-matching"], "d_layers": 1, "d_width": 4}))
+    t = Trainer(PRESETS.get("mode-collapse").config.updated({"regularizers": ["feature-matching"], "d_layers": 1, "d_width": 4}))
     gen = torch.Generator().manual_seed(4)
     x_real, x_fake = torch.randn(10, 2, generator=gen), torch.randn(10, 2, generator=gen)
     w, b = t.d_params[0], t.d_params[1]
@@ -192,7 +192,7 @@ def test_minibatch_features_by_hand() -> None:
 
 
 def test_historical_average_is_the_mean_of_past_parameters() -> None:
-    t = Trainer(PRESETS.get("ring").config.updated({"regularizers": ["historical-averaging"], "batch_size": 16}))
+    t = Trainer(PRESETS.get("mode-collapse").config.updated({"regularizers": ["historical-averaging"], "batch_size": 16}))
     history = [t.g_params]
     for _ in range(4):
         t.step("iteration")
@@ -203,7 +203,7 @@ def test_historical_average_is_the_mean_of_past_parameters() -> None:
 
 
 def test_instance_noise_anneals_linearly_to_zero() -> None:
-    t = Trainer(PRESETS.get("ring").config.updated({"regularizers": ["instance-noise"], "instance_noise": 0.4, "instance_noise_anneal": 100}))
+    t = Trainer(PRESETS.get("mode-collapse").config.updated({"regularizers": ["instance-noise"], "instance_noise": 0.4, "instance_noise_anneal": 100}))
     assert t.instance_noise_std == pytest.approx(0.4)
     t.iteration = 25
     assert t.instance_noise_std == pytest.approx(0.3)
@@ -223,7 +223,7 @@ def test_instance_noise_anneals_linearly_to_zero() -> None:
 )
 def test_nonsense_combinations_are_refused_naming_both(changes: dict, names: tuple[str, ...]) -> None:
     with pytest.raises(ConfigError) as err:
-        PRESETS.get("ring").config.updated(changes, strict=False)
+        PRESETS.get("mode-collapse").config.updated(changes, strict=False)
     for n in names:
         assert n.lower() in str(err.value).lower()
 
@@ -268,7 +268,7 @@ CASES = [{"objective": n} for n in OBJECTIVES] + [{"regularizers": [r]} for r in
 
 @pytest.mark.parametrize("changes", CASES, ids=lambda c: str(c.get("objective") or c["regularizers"][0]))
 def test_trains_1000_iterations_on_the_ring_without_nan(changes: dict) -> None:
-    t = Trainer(PRESETS.get("ring").config.updated(_SMALL_RING | changes))
+    t = Trainer(PRESETS.get("mode-collapse").config.updated(_SMALL_RING | changes))
     t.step("iteration", 1000)
     assert t.iteration == 1000 and not t.diverged
     x = t.generate(torch.randn(100, 2))
@@ -277,7 +277,7 @@ def test_trains_1000_iterations_on_the_ring_without_nan(changes: dict) -> None:
 
 # -- change it while it trains ---------------------------------------------------------------
 def test_live_changes_keep_the_networks_and_the_count() -> None:
-    t = Trainer(PRESETS.get("ring").config.updated({"batch_size": 32}))
+    t = Trainer(PRESETS.get("mode-collapse").config.updated({"batch_size": 32}))
     t.step("iteration", 5)
     g_before = t.g_params
     for changes in ({"lr_d": 1e-4}, {"objective": "wasserstein-gp", "d_steps": 2}, {"regularizers": ["spectral-norm"]}, {"optimizer": "rmsprop"}, {"batch_size": 64}):
@@ -298,7 +298,7 @@ def test_live_changes_keep_the_networks_and_the_count() -> None:
     ],
 )
 def test_changes_that_need_new_networks_are_named(changes: dict, fields: list[str]) -> None:
-    t = Trainer(PRESETS.get("ring").config)
+    t = Trainer(PRESETS.get("mode-collapse").config)
     assert sorted(t.apply_config(t.config.updated(changes))) == sorted(fields)
 
 

@@ -284,7 +284,8 @@ export function makeCharts(byId) {
       title: "JS(p_data‖p_g)",
       tip:
         "Jensen–Shannon divergence between the data and the generator, in nats: 0 when p_g = p_data, at most log 2 ≈ 0.693 when their supports are apart. " +
-        "Once they do not overlap it stays at log 2 however far apart they are: see W₁ for the distance",
+        "Once they do not overlap it stays at log 2 however far apart they are: see W₁ for the distance. " +
+        "(In 2-D it is estimated from G's samples by nearest neighbours: a perfect generator reads up to ~0.01)",
       range: [0, 0.72],
       refs: [{ value: LOG2, label: "log 2", color: "#6b6b6b" }],
       series: [{ key: "js", label: "JS", color: "#9333ea" }],
@@ -349,7 +350,7 @@ export function configureCharts(charts, dim, kind) {
           title: "sliced W₁",
           tip:
             "Sliced Wasserstein-1 distance: the 1-D earth mover's distance between the data and G's samples, projected on fixed random directions and averaged, in data units. " +
-            "It keeps falling as G moves toward the data even while JS is stuck near log 2",
+            "It keeps falling as G moves toward the data even while JS is stuck near log 2. From finite samples (16 directions, ~20,000 points) a perfect generator still reads about 0.01–0.02",
           series: [{ label: "W₁" }],
         }
       : {

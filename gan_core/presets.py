@@ -105,7 +105,7 @@ _BENCHMARK = dict(
 # The benchmark alone reached 8/8 on some seeds only (seed 0 of the current engine: 7/8 at
 # 10,000; one of seeds 0/1/5/7 dropped a mode before the learning rates shrank). An R1 penalty
 # of γ = 0.1 on D (Mescheder et al. 2018: it damps the circling around the equilibrium) gave
-# 8/8 with HQ 0.96-0.97 on every seed tried (docs/measurements.md), at ~the same cost.
+# 8/8 with HQ 0.915-0.974 on seeds 0-9 (docs/measurements.md), for ~15 % more time per step.
 _add(
     "ring",
     "Ring of 8 (benchmark)",
@@ -224,7 +224,7 @@ _add(
 )
 # The reference WGAN-GP (5 critic steps, Adam 1e-4) needs ~10,000 iterations of 6 updates; one
 # critic step per G step at lr 1e-3, halving every 2,500 iterations, reached 8/8 with HQ ≥ 0.96
-# on seeds 0-4 at 10,000 (8/8 with HQ ≥ 0.8 from 2,000-3,000) in a fifth of the time.
+# on seeds 0-9 at 10,000 (HQ 0.918-0.975; 8/8 with HQ ≥ 0.8 from 2,000-4,500) in 1/3-1/4 of the time.
 _add(
     "wgan-gp",
     "WGAN-GP on the ring",

@@ -176,10 +176,14 @@ class LabConfig(BaseModel):
             )
         return self
 
+    def changed_fields(self, new: LabConfig) -> list[str]:
+        """The fields whose values differ from self to `new`, in schema order."""
+        return [k for k in LabConfig.model_fields if getattr(self, k) != getattr(new, k)]
+
     def changes_needing_reset(self, new: LabConfig) -> list[str]:
         """Fields whose change from self to `new` needs new networks (a reset); every other
         change applies to the running networks."""
-        fields = [k for k, f in LabConfig.model_fields.items() if (f.json_schema_extra or {}).get("reset") and getattr(self, k) != getattr(new, k)]
+        fields = [k for k in self.changed_fields(new) if (LabConfig.model_fields[k].json_schema_extra or {}).get("reset")]
         uses_mbd = "minibatch-discrimination" in self.regularizers, "minibatch-discrimination" in new.regularizers
         if uses_mbd[0] != uses_mbd[1]:
             fields.append("regularizers")

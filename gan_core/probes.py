@@ -22,8 +22,17 @@ import numpy as np
 import torch
 
 from gan_core.metrics import finite_or_none, js_divergence, wasserstein_1d
-from gan_core.objectives import VALUE_OPTIMUM, bce_optimum, mmd_witness
-from gan_core.probes2d import QUADRATURE_POINTS, ProbeSet2D, last_losses, make_probe_set_2d, metrics_2d, probe_2d
+from gan_core.objectives import VALUE_OPTIMUM, bce_optimum
+from gan_core.probes2d import (
+    QUADRATURE_POINTS,
+    ProbeSet2D,
+    frame_header,
+    last_losses,
+    make_probe_set_2d,
+    metrics_2d,
+    probe_2d,
+    second_network,
+)
 from gan_core.trainer import Trainer
 
 GRID_POINTS = 400
@@ -126,29 +135,6 @@ def mapping_spread(trainer: Trainer, ps: ProbeSet) -> dict[str, np.ndarray | Non
     x = trainer.generate(z).reshape(MAPPING_LINES, SPREAD_POINTS).cpu()
     q = torch.quantile(x, torch.tensor([0.05, 0.95]), dim=1)
     return {"mapping_lo": q[0].numpy(), "mapping_hi": q[1].numpy()}
-
-
-def second_network(trainer: Trainer, x: torch.Tensor, witness_real: torch.Tensor, witness_z: torch.Tensor) -> torch.Tensor:
-    """What the view draws where the paper draws D: D(x) as a probability, a critic's score,
-    or, for mmd (no discriminator), the MMD witness between fixed real and generated samples."""
-    if trainer.objective.network == "none":
-        return mmd_witness(x, witness_real, trainer.generate(witness_z))
-    return trainer.discriminate(x)
-
-
-def frame_header(trainer: Trainer, scalars: dict) -> dict:
-    """The fields every frame starts with, 1-D or 2-D."""
-    obj = trainer.objective
-    return {
-        "dim": trainer.p_data.dim,
-        "iteration": trainer.iteration,
-        "d_updates": trainer.d_updates,
-        "g_updates": trainer.g_updates,
-        "d_kind": obj.output,
-        "network": obj.network,
-        "score_centre": obj.score_centre,
-        "scalars": scalars,
-    }
 
 
 @torch.no_grad()

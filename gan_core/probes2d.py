@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from gan_core.metrics import MODE_SAMPLES, finite_or_none, js_divergence_2d, mode_metrics, sliced_wasserstein
-from gan_core.objectives import VALUE_OPTIMUM
+from gan_core.objectives import VALUE_OPTIMUM, mmd_witness
 from gan_core.trainer import Trainer
 
 QUADRATURE_POINTS = 20_000
@@ -81,6 +81,29 @@ def make_probe_set_2d(trainer: Trainer) -> ProbeSet2D:
     )
 
 
+def second_network(trainer: Trainer, x: torch.Tensor, witness_real: torch.Tensor, witness_z: torch.Tensor) -> torch.Tensor:
+    """What the view draws where the paper draws D: D(x) as a probability, a critic's score,
+    or, for mmd (no discriminator), the MMD witness between fixed real and generated samples."""
+    if trainer.objective.network == "none":
+        return mmd_witness(x, witness_real, trainer.generate(witness_z))
+    return trainer.discriminate(x)
+
+
+def frame_header(trainer: Trainer, scalars: dict) -> dict:
+    """The fields every frame starts with, 1-D or 2-D."""
+    obj = trainer.objective
+    return {
+        "dim": trainer.p_data.dim,
+        "iteration": trainer.iteration,
+        "d_updates": trainer.d_updates,
+        "g_updates": trainer.g_updates,
+        "d_kind": obj.output,
+        "network": obj.network,
+        "score_centre": obj.score_centre,
+        "scalars": scalars,
+    }
+
+
 def last_losses(trainer: Trainer) -> dict[str, float | None]:
     """The latest minibatch's losses and mean D outputs (None before any update)."""
     return {k: finite_or_none(v) for k, v in trainer.last.items()}
@@ -118,8 +141,6 @@ def metrics_2d(trainer: Trainer, ps: ProbeSet2D) -> dict:
 def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0) -> dict:
     """The 2-D view's layers and scalars. Metrics are recomputed unless the cached ones are
     younger than `metrics_max_age` seconds (0 = always fresh)."""
-    from gan_core.probes import frame_header, second_network  # probes imports this module
-
     p_data = trainer.p_data
     now = time.perf_counter()
     cached = ps.cached_metrics

@@ -281,7 +281,7 @@ class Trainer:
         self.d_average: Params | None = None
         self.g_average: Params | None = None
         self._average_count = 0
-        self._init_tricks(None)
+        self._init_tricks()
         self.iteration = 0
         self.d_updates = 0
         self.g_updates = 0
@@ -289,7 +289,7 @@ class Trainer:
         self._previous: dict[str, tuple[Params, optim.OptState]] = {}
         self.last = {"loss_d": float("nan"), "loss_g": float("nan"), "d_real": float("nan"), "d_fake": float("nan"), "g_grad_norm": float("nan")}
 
-    def _init_tricks(self, old: StepSettings | None) -> None:
+    def _init_tricks(self) -> None:
         """State the active tricks keep: spectral-norm vectors, historical averages."""
         regs = self.settings.regs
         if regs.spectral_norm and self.sn_u is None:
@@ -309,13 +309,13 @@ class Trainer:
         needs = self.config.changes_needing_reset(config)
         if needs:
             return needs
-        old = self.settings
         if config.optimizer != self.config.optimizer:  # buffers mean different things
             self.g_state = optim.init_state(self.g_params)
             self.d_state = optim.init_state(self.d_params)
+            self._previous.clear()  # a restore must not bring back the other optimizer's buffers
         self.config = config
         self.settings = StepSettings.from_config(config)
-        self._init_tricks(old)
+        self._init_tricks()
         self.diverged = None
         return []
 

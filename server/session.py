@@ -207,7 +207,7 @@ class Session:
         if cmd.preset is None:
             old = self.trainer.config
             if not self.trainer.apply_config(config):
-                changed = [k for k in LabConfig.model_fields if getattr(old, k) != getattr(config, k)]
+                changed = old.changed_fields(config)
                 if isinstance(self.probes, ProbeSet2D):
                     self.probes.cached_metrics = None  # the objective may have changed what they mean
                 self.emit(config_message(config, self.preset, "live", changed, self.trainer.iteration))
@@ -218,10 +218,9 @@ class Session:
         self._reset(config)
 
     def _reset(self, config: LabConfig) -> None:
-        old = self.trainer.config
+        changed = self.trainer.config.changed_fields(config)
         self.trainer.reset(config)
         self.probes = make_probe_set(self.trainer)
-        changed = [k for k in LabConfig.model_fields if getattr(old, k) != getattr(config, k)]
         self.emit(config_message(config, self.preset, "reset", changed, 0))
 
     def _maybe_frame(self, force: bool = False) -> None:

@@ -19,7 +19,13 @@ from gan_core.regularizers import REGULARIZERS, combination_error
 
 
 class ConfigError(ValueError):
-    """A configuration that does not validate, with a message a student can act on."""
+    """A configuration that does not validate, with a message a student can act on.
+    `problems` says which field each part is about (None: the combination), so a page can
+    name its own labels instead of field names."""
+
+    def __init__(self, message: str, problems: list[tuple[str | None, str]] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems if problems is not None else [(None, message)]
 
 
 def _field(default: Any, group: str, title: str, description: str, *, reset: bool = False, **kw: Any) -> Any:
@@ -191,6 +197,23 @@ class LabConfig(BaseModel):
             fields = [k for k in fields if k not in ("mbd_kernels", "mbd_kernel_dims")]
         return fields
 
+    def updated_leniently(self, changes: dict[str, Any]) -> tuple[LabConfig, list[dict[str, str]]]:
+        """A shared link's fields, as text: apply every one that validates (alone and with the
+        ones kept before it) and return what was dropped, so one bad value costs only
+        itself. Each dropped entry: {field, value, reason}."""
+        kept: dict[str, Any] = {}
+        dropped: list[dict[str, str]] = []
+        config = self
+        for key, value in changes.items():
+            try:
+                config = self.updated({**kept, key: value}, strict=False)
+            except ConfigError as err:
+                reasons = [msg for field, msg in err.problems if field in (key, None)] or [str(err)]
+                dropped.append({"field": str(key), "value": str(value)[:200], "reason": "; ".join(reasons)})
+                continue
+            kept[key] = value
+        return config, dropped
+
     def updated(self, changes: dict[str, Any], *, strict: bool = True) -> LabConfig:
         """A new config with `changes` applied, validated as a whole; raises ConfigError."""
         if not isinstance(changes, dict):
@@ -199,8 +222,8 @@ class LabConfig(BaseModel):
         return validate_config(merged, strict=strict)
 
 
-def _format_errors(err: ValidationError) -> str:
-    parts = []
+def _config_error(err: ValidationError) -> ConfigError:
+    parts, problems = [], []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"]) or "config"
         msg = e["msg"]
@@ -209,7 +232,8 @@ def _format_errors(err: ValidationError) -> str:
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         parts.append(f"{loc}: {msg}" if e["loc"] else msg)
-    return "; ".join(parts)
+        problems.append((str(e["loc"][0]) if e["loc"] else None, msg))
+    return ConfigError("; ".join(parts), problems)
 
 
 def validate_config(data: Any, *, strict: bool = True) -> LabConfig:
@@ -219,13 +243,13 @@ def validate_config(data: Any, *, strict: bool = True) -> LabConfig:
         raise ConfigError("config must be an object of field: value pairs")
     for key, value in data.items():
         if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"{key}: must be a finite number, not {value}")
+            raise ConfigError(f"{key}: must be a finite number, not {value}", [(key, f"must be a finite number, not {value}")])
         if strict and isinstance(value, bool):
-            raise ConfigError(f"{key}: expected {_type_name(key)}, got true/false")
+            raise ConfigError(f"{key}: expected {_type_name(key)}, got true/false", [(key, f"expected {_type_name(key)}, got true/false")])
     try:
         return LabConfig.model_validate(data, strict=strict)
     except ValidationError as err:
-        raise ConfigError(_format_errors(err)) from None
+        raise _config_error(err) from None
 
 
 def _type_name(key: str) -> str:

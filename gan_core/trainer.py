@@ -5,6 +5,7 @@ its random generator, counts updates and notices divergence."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -236,6 +237,14 @@ def _running_mean(average: Params, params: Params, count: int) -> Params:
     return tuple(a + (p - a) / count for a, p in zip(average, params))
 
 
+def _never() -> bool:
+    return False
+
+
+class Interrupted(Exception):
+    """Training was asked to stop (Trainer.should_stop) between two updates."""
+
+
 class Trainer:
     """One GAN session: networks, optimizers, the tricks' state, counters and the seeded
     sampler. `apply_config` changes settings under the running networks."""
@@ -243,6 +252,9 @@ class Trainer:
     def __init__(self, config: LabConfig, device: str | torch.device = "cpu") -> None:
         self.device = torch.device(device)
         self.config = config
+        # Asked between updates (never inside one): a server closing a session stops it
+        # mid-iteration instead of waiting for k + g_steps updates to finish.
+        self.should_stop: Callable[[], bool] = _never
         self.reset()
 
     # -- set-up ---------------------------------------------------------------------------
@@ -390,10 +402,14 @@ class Trainer:
             self.g_average = _running_mean(self.g_average, self.g_params, self._average_count)
 
     def step_iteration(self) -> None:
-        """k discriminator updates, then g_steps generator updates (1 in the paper)."""
+        """k discriminator updates, then g_steps generator updates (1 in the paper).
+        Raises Interrupted between updates when `should_stop()` says so; the iteration is
+        then not counted (the updates already made are kept)."""
         for _ in range(self.config.d_steps):
+            self._check_stop()
             self.step_discriminator()
         for _ in range(self.config.g_steps):
+            self._check_stop()
             self.step_generator()
         self.iteration += 1
 
@@ -404,7 +420,12 @@ class Trainer:
             "generator": self.step_generator,
         }[target]
         for _ in range(count):
+            self._check_stop()
             fn()
+
+    def _check_stop(self) -> None:
+        if self.should_stop():
+            raise Interrupted("stopped between updates")
 
     # -- divergence -----------------------------------------------------------------------
     def _commit(self, which: str, params: Params, state: optim.OptState, loss: float) -> None:

@@ -8,6 +8,7 @@ import sys
 
 from gan_core.config import ConfigError, load_config_file, parse_assignments
 from gan_core.presets import PRESETS
+from server.limits import Limits, default_max_sessions
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:
@@ -73,19 +74,72 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from server.app import create_app, resolve_device
+    from server.limits import Limits
+    from server.security import is_loopback, new_token
 
     try:
         device = resolve_device(args.device)
+        limits = Limits(
+            max_sessions=args.max_sessions,
+            queue=args.queue,
+            commands_per_second=args.rate,
+            message_bytes=args.max_message_bytes,
+            idle_timeout=args.idle_timeout,
+            send_timeout=args.send_timeout,
+            resume_grace=args.resume_grace,
+            max_cost=args.max_cost,
+            max_watchers=args.max_watchers,
+        )
+        limits.check()
     except ValueError as err:
         print(f"ganlab serve: {err}", file=sys.stderr)
         return 2
-    app = create_app(device=device, max_sessions=args.max_sessions)
-    print(f"GAN Lab on http://{args.host}:{args.port}  (device: {device})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws_max_size=1 << 20)
+    token = args.token or os.environ.get("GANLAB_TOKEN") or None
+    if token is None and not is_loopback(args.host):
+        token = new_token()  # beyond this machine, nobody trains without the printed link
+    app = create_app(device=device, limits=limits, token=token, allow_origins=args.allow_origin or [], public_url=args.public_url)
+    shown = args.public_url or f"http://{_shown_host(args.host)}:{args.port}"
+    suffix = f"/?token={token}" if token else "/"
+    print(f"GAN Lab on {shown.rstrip('/')}{suffix}  (device: {device}, up to {limits.max_sessions} sessions)", flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        ws_max_size=max(4 * limits.message_bytes, 1 << 16),  # beyond: closed with 1009
+        timeout_graceful_shutdown=1,  # then open connections are cut: down within 2 s
+    )
     return 0
+
+
+def _shown_host(host: str) -> str:
+    """For 0.0.0.0 / :: print an address other machines can use: this machine's outbound
+    interface (a UDP connect sends nothing)."""
+    import socket
+
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -103,7 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    serve.add_argument("--max-sessions", type=_positive, default=32, help="concurrent training sessions")
+    serve.add_argument("--max-sessions", type=_positive, default=default_max_sessions(), help="concurrent training sessions (default: sized to this machine)")
+    serve.add_argument("--queue", type=_positive, default=Limits.queue, help="commands waiting per session")
+    serve.add_argument("--rate", type=_positive_float, default=Limits.commands_per_second, help="commands a second per connection")
+    serve.add_argument("--max-message-bytes", type=_positive, default=Limits.message_bytes, help="largest inbound message")
+    serve.add_argument("--idle-timeout", type=_positive_float, default=Limits.idle_timeout, help="seconds without a command before a session closes")
+    serve.add_argument("--send-timeout", type=_positive_float, default=Limits.send_timeout, help="seconds a client may take to accept a message")
+    serve.add_argument("--resume-grace", type=float, default=Limits.resume_grace, help="seconds a disconnected session waits to be resumed")
+    serve.add_argument("--max-cost", type=_positive_float, default=None, help="multiply-adds per iteration or frame (default: ~1 s, measured at start)")
+    serve.add_argument("--max-watchers", type=_positive, default=Limits.max_watchers, help="read-only watchers per session")
+    serve.add_argument("--token", help="access token for the page and socket (default: generated when --host is not local)")
+    serve.add_argument("--allow-origin", action="append", metavar="ORIGIN", help="another site whose pages may connect (repeatable; * for any)")
+    serve.add_argument("--public-url", help="base URL students use to reach this server (for watch links and QR codes)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(func=_cmd_serve)
 

@@ -10,11 +10,12 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-PROTOCOL_VERSION = 3
-MAX_MESSAGE_BYTES = 16 * 1024
+PROTOCOL_VERSION = 4
+MAX_MESSAGE_BYTES = 64 * 1024  # the default; `ganlab serve --max-message-bytes` sets it
 MAX_STEP_COUNT = 1000
 SPEEDS = [1, 2, 5, 10, 30, 60, 100, 300, 1000, None]  # iterations per second; None = as fast as possible
 DEFAULT_SPEED = 100
+MIN_SPEED, MAX_SPEED = 0.1, 100_000  # one iteration every 10 s is slow motion enough
 
 
 class _Command(BaseModel):
@@ -51,7 +52,7 @@ class Configure(_Command):
 
 class Speed(_Command):
     type: Literal["speed"]
-    iterations_per_second: float | None = Field(..., gt=0, le=100_000)
+    iterations_per_second: float | None = Field(..., ge=MIN_SPEED, le=MAX_SPEED)
 
 
 class Tour(_Command):
@@ -71,15 +72,17 @@ class ProtocolError(ValueError):
     """A message we cannot act on; its text goes back to the client verbatim."""
 
 
-def parse_command(text: str) -> Command:
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
-        raise ProtocolError(f"message too large: at most {MAX_MESSAGE_BYTES} bytes")
+def parse_command(text: str, max_bytes: int = MAX_MESSAGE_BYTES) -> Command:
+    if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise ProtocolError(f"message too large: at most {max_bytes} bytes")
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except ProtocolError:
         raise
     except (json.JSONDecodeError, RecursionError) as err:
         raise ProtocolError(f"invalid JSON: {err}") from None
+    except ValueError as err:  # e.g. an integer longer than Python's 4,300-digit limit
+        raise ProtocolError(f"invalid JSON: {str(err).splitlines()[0][:200]}") from None
     if not isinstance(data, dict):
         raise ProtocolError('a command must be a JSON object such as {"type": "step"}')
     kind = data.get("type")
@@ -145,8 +148,12 @@ def frame_message(probe: dict[str, Any], status: str) -> dict[str, Any]:
     return msg
 
 
-def error_message(message: str, code: str = "bad_request") -> dict[str, Any]:
-    return {"type": "error", "code": code, "message": message}
+def error_message(message: str, code: str = "bad_request", problems: list[tuple[str | None, str]] | None = None) -> dict[str, Any]:
+    """`problems`: which setting each part is about (None: the whole), for the page's labels."""
+    msg: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if problems is not None:
+        msg["problems"] = [{"field": f, "message": m} for f, m in problems]
+    return msg
 
 
 def dumps(msg: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from gan_core.config import ConfigError, LabConfig, validate_config
 from gan_core.presets import PRESETS
 from gan_core.probes import ProbeSet, make_probe_set, probe
 from gan_core.probes2d import ProbeSet2D
-from gan_core.trainer import Diverged, Trainer
+from gan_core.trainer import Diverged, Interrupted, Trainer
 from server import protocol as P
 
 FRAME_INTERVAL = 1 / 60
@@ -37,19 +37,51 @@ MAX_PACING_LAG = 0.1  # seconds behind the chosen speed before the pacing clock 
 
 # Figure-1 tour: how long D trains alone for panel (b), and the cap for panel (d).
 TOUR_D_STEPS = 300
+# Panel (c): one G update moves G(z) by ~0.01 of the axis, too little to see; the tour shows
+# this many G updates with D frozen, and its message says how many.
+TOUR_G_UPDATES_SHOWN = 25
 TOUR_MAX_ITERATIONS = 4000
 TOUR_JS_TARGET = 0.02
+# The charts' history a late watcher or a reconnecting page receives: at most this many
+# points, thinned evenly (every other point dropped) when it fills, so it spans the run.
+HISTORY_POINTS = 1500
+
+
+class QueueFull(Exception):
+    """The session's command queue is at its bound: the client sends faster than it trains."""
+
+
+# Cost check for a new configuration: returns a message when it is too heavy, else None.
+CostCheck = Callable[[LabConfig], "str | None"]
 
 
 class Session:
-    def __init__(self, config: LabConfig, device: str, emit: Callable[[dict[str, Any]], None], preset: str | None = None) -> None:
+    def __init__(
+        self,
+        config: LabConfig,
+        device: str,
+        emit: Callable[[dict[str, Any]], None],
+        preset: str | None = None,
+        *,
+        queue_size: int = 0,
+        cost_check: CostCheck | None = None,
+    ) -> None:
         """`emit(msg)` is called from the worker thread with each outbound message; frames
-        are only produced after `frame_sent()` says the previous one left."""
+        are only produced after `frame_sent()` says the previous one left. `queue_size`
+        bounds the commands waiting (0: unbounded); `cost_check` refuses heavy configs."""
         self.emit = emit
         self.preset = preset
+        self.cost_check = cost_check
         self.trainer = Trainer(config, device)
         self.probes: ProbeSet | ProbeSet2D = make_probe_set(self.trainer)
-        self.commands: queue.Queue[P.Command | None] = queue.Queue()
+        self.commands: queue.Queue[P.Command | None] = queue.Queue(maxsize=queue_size)
+        # close() sets _stop, detach() sets _interrupt: both stop training between two
+        # updates (not only between commands), so a closed session stops within one update.
+        self._stop = threading.Event()
+        self._interrupt = threading.Event()
+        self.trainer.should_stop = self._should_stop
+        self.history: list[dict[str, Any]] = []  # [{iteration, scalars}] for late joiners
+        self._history_stride = 1
         self.playing = False
         self.speed: float | None = P.DEFAULT_SPEED
         self._job: Iterator[None] | None = None  # a running tour or a long Step, in slices
@@ -63,17 +95,43 @@ class Session:
 
     # -- called from the event loop -------------------------------------------------------
     def submit(self, command: P.Command) -> None:
-        self.commands.put(command)
+        """Queue a command; raises QueueFull at the bound (the caller answers the client)."""
+        try:
+            self.commands.put_nowait(command)
+        except queue.Full:
+            raise QueueFull(f"{self.commands.maxsize} commands are already waiting for this session; slow down") from None
 
     def frame_sent(self) -> None:
         self._client_ready.set()
-        self.commands.put_nowait(_WAKE)
+        self._wake()
+
+    def detach(self) -> None:
+        """The controlling page went away: stop training (mid-iteration if need be) and keep
+        the run, paused, for a resume."""
+        self._interrupt.set()
+        self._client_ready.set()  # nobody to wait for: frames go to watchers as they come
+        self._wake()
 
     def close(self) -> None:
-        self.commands.put(None)
+        """End the session: the worker stops between two updates and exits."""
+        self._stop.set()
+        self._wake()
 
-    def join(self, timeout: float | None = None) -> None:
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the worker; True when it is gone."""
         self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(queue.Full):  # a full queue wakes the worker anyway
+            self.commands.put_nowait(_WAKE)
+
+    def _should_stop(self) -> bool:
+        return self._stop.is_set() or self._interrupt.is_set()
 
     # -- worker thread --------------------------------------------------------------------
     @property
@@ -95,11 +153,14 @@ class Session:
                 due = start + done / self.speed
                 wait = max(0.0, due - time.perf_counter())
             try:
-                cmd = self.commands.get(timeout=wait) if wait != 0.0 else self.commands.get_nowait()
+                cmd = self.commands.get(timeout=None if wait is None else min(wait, 3600.0)) if wait != 0.0 else self.commands.get_nowait()
             except queue.Empty:
                 cmd = _WAKE
-            if cmd is None:
+            if cmd is None or self._stop.is_set():
                 return
+            if self._interrupt.is_set():
+                self._interrupt.clear()
+                self.playing, self._job, self._dirty = False, None, True
             was_playing = self.playing
             if cmd is not _WAKE:
                 try:
@@ -140,6 +201,8 @@ class Session:
     def _train(self, target: str, count: int) -> bool:
         try:
             self.trainer.step(target, count)  # type: ignore[arg-type]
+        except Interrupted:
+            return False  # the loop sees _stop or _interrupt next
         except Diverged as err:
             self.playing = False
             self._job = None
@@ -193,35 +256,55 @@ class Session:
     def _configure(self, cmd: P.Configure) -> None:
         """A preset starts a new run. A partial config applies to the running networks when
         it can (learning rates, objective, tricks, ...: the run and play carry on and the
-        page marks the iteration); a change that needs new networks resets."""
+        page marks the iteration); a change that needs new networks resets. A shared link's
+        values (`from_url`) are applied one by one: a bad one is dropped and named, and the
+        rest (the preset included) still apply."""
+        dropped: list[dict[str, str]] = []
+        preset = cmd.preset
         try:
             base = self.trainer.config
-            if cmd.preset is not None:
-                if cmd.preset not in PRESETS:
-                    raise ConfigError(f"unknown preset {cmd.preset!r}; choose one of: {', '.join(PRESETS)}")
-                base = PRESETS.get(cmd.preset).config
-            config = base.updated(cmd.config, strict=not cmd.from_url) if cmd.config else validate_config(base.model_dump())
+            if preset is not None and preset not in PRESETS:
+                problem = f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}"
+                if not cmd.from_url:
+                    raise ConfigError(problem, [(None, problem)])
+                dropped.append({"field": "preset", "value": preset[:200], "reason": problem})
+                preset = None
+            if preset is not None:
+                base = PRESETS.get(preset).config
+            if cmd.from_url:
+                config, bad = base.updated_leniently(cmd.config)
+                dropped += bad
+            else:
+                config = base.updated(cmd.config) if cmd.config else validate_config(base.model_dump())
         except ConfigError as err:
-            self.emit(P.error_message(f"Configuration not applied: {err}", "bad_config"))
+            self.emit(P.error_message(f"Configuration not applied: {err}", "bad_config", err.problems))
             return
-        if cmd.preset is None:
+        problem = self.cost_check(config) if self.cost_check else None
+        if problem and cmd.from_url:  # the link's preset still opens; its heavy values do not
+            dropped += [{"field": str(k), "value": str(v)[:200], "reason": problem} for k, v in cmd.config.items()]
+            config, problem = base, (self.cost_check(base) if self.cost_check else None)
+        if problem:
+            self.emit(P.error_message(f"Configuration not applied: {problem}", "too_costly", [(None, problem)]))
+            return
+        if preset is None and not (cmd.from_url and cmd.preset is not None):
             old = self.trainer.config
             if not self.trainer.apply_config(config):
                 changed = old.changed_fields(config)
                 if isinstance(self.probes, ProbeSet2D):
                     self.probes.cached_metrics = None  # the objective may have changed what they mean
-                self.emit(config_message(config, self.preset, "live", changed, self.trainer.iteration))
+                self.emit(config_message(config, self.preset, "live", changed, self.trainer.iteration, dropped))
                 return
         self.playing = False
-        if cmd.preset is not None:
-            self.preset = cmd.preset
-        self._reset(config)
+        if preset is not None:
+            self.preset = preset
+        self._reset(config, dropped)
 
-    def _reset(self, config: LabConfig) -> None:
+    def _reset(self, config: LabConfig, dropped: list[dict[str, str]] | None = None) -> None:
         changed = self.trainer.config.changed_fields(config)
         self.trainer.reset(config)
         self.probes = make_probe_set(self.trainer)
-        self.emit(config_message(config, self.preset, "reset", changed, 0))
+        self.history, self._history_stride = [], 1
+        self.emit(config_message(config, self.preset, "reset", changed, 0, dropped))
 
     def _maybe_frame(self, force: bool = False) -> None:
         if not self._dirty and not force:
@@ -235,7 +318,21 @@ class Session:
         self._last_frame = now
         self._dirty = False
         frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
+        self._record_history(frame)
         self.emit(P.frame_message(frame, self.status))
+
+    def _record_history(self, frame: dict[str, Any]) -> None:
+        """Keep every `stride`-th frame's scalars; at the cap, drop every other point and
+        double the stride, so the history always spans the whole run in ≤ HISTORY_POINTS."""
+        scalars, iteration = frame.get("scalars"), frame.get("iteration", 0)
+        if scalars is None or (self.history and iteration <= self.history[-1]["iteration"]):
+            return
+        if self.history and iteration - self.history[-1]["iteration"] < self._history_stride:
+            return
+        self.history.append({"iteration": iteration, "scalars": scalars})
+        if len(self.history) > HISTORY_POINTS:
+            self.history = self.history[::2]
+            self._history_stride *= 2
 
     # -- jobs: long Steps and the Figure-1 tour ----------------------------------------------
     def _start_job(self, job: Iterator[None], status: str) -> None:
@@ -262,11 +359,12 @@ class Session:
             self._dirty = True
 
     def _tour(self) -> Iterator[None]:
-        """(a) now; (b) D trained toward D* with G fixed; (c) one G update; (d) trained on."""
+        """(a) now; (b) D trained toward D* with G fixed; (c) G updates with D frozen (a
+        demonstration: TOUR_G_UPDATES_SHOWN of them, as one is too small to see); (d) trained on."""
         panels: list[dict[str, Any]] = []
 
-        def snap(label: str) -> None:
-            panels.append({"panel": label, **P.frame_message(probe(self.trainer, self.probes), "paused")})
+        def snap(label: str, **extra: Any) -> None:
+            panels.append({"panel": label, **extra, **P.frame_message(probe(self.trainer, self.probes), "paused")})
             self.emit({"type": "tour", "panels": panels, "done": label == "d"})
 
         snap("a")
@@ -275,9 +373,10 @@ class Session:
                 return
             yield
         snap("b")
-        if not self._train("generator", 1):
-            return
-        snap("c")
+        for _ in range(TOUR_G_UPDATES_SHOWN):
+            if not self._train("generator", 1):
+                return
+        snap("c", g_updates_shown=TOUR_G_UPDATES_SHOWN)
         for i in range(TOUR_MAX_ITERATIONS):
             if not self._train("iteration", 1):
                 return
@@ -306,9 +405,23 @@ _WAKE: Any = _Wake()
 
 
 def config_message(
-    config: LabConfig, preset: str | None, applied: str = "reset", changed: list[str] | None = None, iteration: int = 0
+    config: LabConfig,
+    preset: str | None,
+    applied: str = "reset",
+    changed: list[str] | None = None,
+    iteration: int = 0,
+    dropped: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """`applied`: "reset" (new networks, iteration 0) or "live" (same networks; `iteration`
-    is where the change took effect, for the charts' marks)."""
-    return {"type": "config", "config": config.model_dump(), "preset": preset, "applied": applied, "changed": changed or [], "iteration": iteration}
+    is where the change took effect, for the charts' marks). `dropped`: a link's values
+    that were not applied, each {field, value, reason}."""
+    return {
+        "type": "config",
+        "config": config.model_dump(),
+        "preset": preset,
+        "applied": applied,
+        "changed": changed or [],
+        "iteration": iteration,
+        "dropped": dropped or [],
+    }
 

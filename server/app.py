@@ -327,7 +327,8 @@ async def _pump(ws: WebSocket, conn: Connection, run: Run, hub: Hub, limits: Lim
         for task in (sender, receiver):
             task.cancel()
     await asyncio.wait({sender, receiver})  # (asyncio.wait never raises the tasks' errors)
-    slow = sender in done and not sender.cancelled() and isinstance(sender.exception(), SlowClient)
+    send_error = None if sender.cancelled() else sender.exception()  # (retrieved: no "never retrieved" noise)
+    slow = sender in done and isinstance(send_error, SlowClient)  # other send errors: the client left
     if slow:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(code=CLOSE_SLOW), 0.5)

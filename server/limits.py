@@ -8,9 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# A session on a 2-D preset holds ~150-250 MB (networks, optimizer state, probe grids, the
-# allocator's caches); keep the whole lab within about half of the machine's memory.
-SESSION_MEMORY_BYTES = 250 * 1024**2
+# Measured on the server process: a ring session after 50 steps adds ~17-40 MB of RSS, a
+# figure1 session ~9 MB (the process itself starts at ~270 MB). A configuration at the cost
+# limit holds more (batch 2048 × width 256 activations), so budget 100 MB a session and keep
+# the lab within about half of the machine's memory.
+SESSION_MEMORY_BYTES = 100 * 1024**2
 
 
 def default_max_sessions() -> int:

@@ -12,6 +12,7 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import torch
 from fastapi import FastAPI, Request, WebSocket
@@ -190,7 +191,7 @@ def create_app(
             # Keep the token in an HttpOnly cookie (the socket sends it too), not in the
             # address bar the teacher may project or share.
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            target = "/" + ("?" + "&".join(f"{k}={v}" for k, v in rest) if rest else "")
+            target = "/" + ("?" + urlencode(rest, safe=",;") if rest else "")
             response = RedirectResponse(target, status_code=303)
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
             return response

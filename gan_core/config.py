@@ -231,6 +231,8 @@ def _config_error(err: ValidationError) -> ConfigError:
             msg = f"unknown setting; known settings: {', '.join(LabConfig.model_fields)}"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
+        elif msg.startswith("Input should be "):  # pydantic's words, in a student's
+            msg = "must be " + msg[len("Input should be ") :]
         parts.append(f"{loc}: {msg}" if e["loc"] else msg)
         problems.append((str(e["loc"][0]) if e["loc"] else None, msg))
     return ConfigError("; ".join(parts), problems)

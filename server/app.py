@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import io
 import os
 import re
 import sys
@@ -217,8 +218,9 @@ def create_app(
         import segno
 
         url = watch_url(public_url or str(request.base_url), watch_id)
-        svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff")
-        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+        out = io.BytesIO()  # a standalone SVG (with xmlns): an <img> shows it
+        segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, dark="#000", light="#fff", xmldecl=False)
+        return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
 

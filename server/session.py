@@ -267,7 +267,7 @@ class Session:
                 problem = f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}"
                 if not cmd.from_url:
                     raise ConfigError(problem, [(None, problem)])
-                dropped.append({"field": "preset", "value": preset[:200], "reason": problem})
+                dropped.append({"field": "preset", "value": preset[:200], "reason": "there is no preset of that name"})
                 preset = None
             if preset is not None:
                 base = PRESETS.get(preset).config

@@ -61,8 +61,11 @@ def _free_port() -> int:
 def server():
     assert not _missing, "; ".join(_missing)  # with CI=true a missing browser fails
     port = _free_port()
+    # Every page the tests open is a run, and a closed page's run waits --resume-grace seconds
+    # for a reload: room for the module's pages, and a grace that covers a reload only.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--max-sessions", "32", "--resume-grace", "20"],
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -101,13 +104,22 @@ def browser():
             b.close()
 
 
+# The server sends a strict Content-Security-Policy: report any violation as a console error.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`));
+"""
+
+
 class Watched:
-    """A page plus everything it logged or requested."""
+    """A page plus everything it logged (console errors and warnings, CSP violations) or
+    requested."""
 
     def __init__(self, browser, base: str, path: str = "/") -> None:
         self.problems: list[str] = []
         self.foreign: list[str] = []
         self.page = browser.new_page(viewport={"width": 1366, "height": 768})
+        self.page.add_init_script(CSP_WATCH)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda err: self.problems.append(f"pageerror: {err}"))
         self.page.on("request", self._request)
@@ -244,10 +256,12 @@ def test_preset_from_url_and_config_in_url(open_page):
 def test_bad_url_value_shows_an_error(open_page):
     w = open_page("/?preset=figure1&lr_g=banana")
     alert = w.page.get_by_role("alert")
-    expect(alert).to_contain_text("lr_g", timeout=20_000)
+    # named by the label the form shows, never by the field's internal name
+    expect(alert).to_contain_text("G learning rate = banana", timeout=20_000)
+    assert "lr_g" not in alert.inner_text()
     # the message can be dismissed
     w.page.get_by_role("button", name="Dismiss").first.click()
-    expect(alert).not_to_contain_text("lr_g")
+    expect(alert).not_to_contain_text("banana")
 
 
 def test_unknown_preset_shows_an_error(open_page):

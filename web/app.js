@@ -1,5 +1,7 @@
 // Main wiring: the socket's messages go to the figure (1-D) or the 2-D view, the charts,
 // form and URL; the buttons and keys become commands. The page only draws; the server trains.
+// A presenter's page drives its run (and may share it); a watch page (/watch/ID) follows
+// someone else's run, read-only, and sends nothing but pings.
 
 import { configureCharts, makeCharts } from "./charts.js";
 import { buildForm } from "./controls.js";
@@ -8,13 +10,25 @@ import { drawFigure1 } from "./figure1.js";
 import { watchResize } from "./canvas.js";
 import { LabSocket } from "./socket.js";
 import { TourPanels } from "./tour.js";
-import { configDiff, urlConfigureCommand, writeUrlConfig } from "./url.js";
+import { configDiff, configLink, urlConfigureCommand, writeUrl } from "./url.js";
 import { Alerts } from "./alerts.js";
 import { Lab2D } from "./lab2d.js";
 import { Scoreboard } from "./scoreboard.js";
 import { kindOfFrame, kindOfObjective, StableRange } from "./kinds.js";
+import { installKeys } from "./keys.js";
+import { Presentation } from "./present.js";
+import { Lightbox } from "./lightbox.js";
+import { SharePanel } from "./share.js";
+import { SessionLink } from "./session.js";
+import { OVERLAYS, readView, viewParams } from "./viewstate.js";
+import { droppedText, errorText, FINAL_CLOSES } from "./messages.js";
+import { LAYERS } from "./view2d.js";
 
 const $ = (id) => document.getElementById(id);
+
+// The link the page was opened with: its experiment is applied once the server says hello
+// (the page rewrites its address as the run changes, so it is read here, first).
+const LINK_SEARCH = window.location.search;
 
 const state = {
   hello: null,
@@ -25,9 +39,10 @@ const state = {
   lastIteration: -1,
   serverStatus: null, // paused | playing | diverged | touring (from frames)
   optimistic: null, // {status, until}: what a click asked for, until the server agrees
-  link: "connecting", // connecting | open | retrying | full
+  link: "connecting", // connecting | open | retrying | full | closed
+  role: "presenter", // presenter (drives its run) | watcher (follows one, read-only)
   speeds: [],
-  speedIndex: null, // the user's choice, re-applied after a reconnect
+  speedIndex: null, // the user's (or the link's) choice, re-applied after a reconnect
   form: null,
   figureDirty: true,
   dim: 1, // the data dimension the page shows (2 also while drawing)
@@ -35,6 +50,12 @@ const state = {
   marks: [], // settings changed during this run: [{iteration, label}] for the charts
   pendingReset: null, // {changes}: changes that need new networks, awaiting Apply / Cancel
   watchFolded: new Set(), // presets whose "What to watch" box the user folded
+  linkView: null, // the view the link asked for, applied once the hello says what exists
+  linkDropped: [], // parts of the link left out by the page itself: [{label, value, reason}]
+  awaitingLinkConfig: false, // the link's configure was sent; its answer names what it dropped
+  lastError: null, // {code, message, at}: the server's last error, shown again if it closes
+  ready: false, // the first hello has decided what the link applies: the address may be rewritten
+  ended: false, // a watcher was told the run ended
 };
 
 // The presets the 1-D | 2-D switch loads.
@@ -47,24 +68,62 @@ const dRange = new StableRange(); // Figure 1's axis for an unbounded D (score, 
 const tour = new TourPanels(document);
 const show = { pdata: true, dstar: true, samples: true };
 const scoreboard = new Scoreboard($("scoreboard"));
-const lab2d = new Lab2D($, { send, onDrawMode: () => updateDim() });
+const lab2d = new Lab2D($, { send, onDrawMode: () => updateDim(), onLayers: () => writeLink() });
+const LAYER_DEFAULTS = { ...lab2d.view.layers };
+const presentation = new Presentation({ onChange: onPresentChange });
+const share = new SharePanel($);
+const lightbox = new Lightbox($, Object.values(tour.figures), {
+  draw: (canvas, label) => tour.drawPanel(canvas, label, show, liveFrame1d(), false),
+  captionOf: (label) => tour.captionOf(label, true),
+});
+const session = new SessionLink(() => configLink());
+if (session.watching) state.role = "watcher";
+document.body.classList.toggle("watching", session.watching);
 
-const socket = new LabSocket(`${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws`, {
+const socket = new LabSocket(() => session.wsUrl(), {
   onMessage: handleMessage,
-  onState: (link) => {
-    state.link = link;
-    if (link !== "open") state.serverStatus = null;
-    state.figureDirty = true;
-    renderStatus();
-  },
+  onState: onLinkState,
+  finalCodes: Object.keys(FINAL_CLOSES),
 });
 
 function send(cmd) {
+  // a watch page only watches: the server would answer any command with "read_only"
+  if (state.role === "watcher" && cmd.type !== "ping") return false;
   if (!socket.send(cmd)) {
+    if (state.link === "closed") return false; // the closing message already says what to do
     alerts.show("Not connected to the lab right now; it reconnects by itself in a moment.", "offline");
     return false;
   }
   return true;
+}
+
+function onLinkState(link, code) {
+  const was = state.link;
+  state.link = link;
+  if (link !== "open") state.serverStatus = null;
+  if (was === "open" && link !== "open" && state.role === "presenter") alerts.clear("reconnected");
+  if (link === "closed") onFinalClose(code);
+  state.figureDirty = true;
+  renderStatus();
+}
+
+/** The server closed for good (a refused token, an idle run, another tab took over…): say
+ * why, with its own words when it sent them, and offer what makes sense. */
+function onFinalClose(code) {
+  const info = FINAL_CLOSES[code];
+  const recent = state.lastError && performance.now() - state.lastError.at < 5000 ? state.lastError : null;
+  if (recent) alerts.clear(recent.code);
+  if (code === 4404 && state.ended) return; // the "ended" message already said it
+  const text = recent?.message || info.text;
+  const action = info.action === "new" && state.role === "presenter" ? { label: info.label, run: startNewRun } : null;
+  alerts.show(text, "closed", { tone: "warn", action });
+}
+
+/** Forget this tab's run and connect again: a new run, from the link's settings. */
+function startNewRun() {
+  session.forget();
+  alerts.clear("closed");
+  socket.connect();
 }
 
 // -- incoming --------------------------------------------------------------------------
@@ -81,10 +140,26 @@ function handleMessage(msg) {
       break;
     case "tour":
       tour.update(msg);
+      lightbox.dirty = true;
       if (msg.done) $("tour-note").textContent = tourVerdict(msg);
+      else if (state.role === "watcher") $("tour-note").textContent = "recording…";
       break;
     case "error":
       onError(msg);
+      break;
+    case "watchers":
+      share.setWatchers(msg.count);
+      break;
+    case "presenter":
+      // to watchers: the teacher's page went away (the server pauses the run) or came back
+      if (msg.connected) alerts.clear("presenter");
+      else alerts.show("The teacher's page is disconnected; the run is paused.", "presenter", { tone: "warn" });
+      break;
+    case "ended":
+      // to watchers: the run is gone (the server closes the link next)
+      state.ended = true;
+      alerts.clear("presenter");
+      alerts.show(`The teacher's run has ended${msg.reason ? ` (${msg.reason})` : ""}: this watch link no longer shows anything new.`, "ended", { tone: "warn" });
       break;
     default:
       break; // pong and anything newer
@@ -100,13 +175,15 @@ function tourVerdict(msg) {
 }
 
 function onHello(msg) {
+  const firstHello = !state.hello;
   state.hello = msg;
+  state.role = msg.role === "watcher" || session.watching ? "watcher" : "presenter";
+  document.body.classList.toggle("watching", state.role === "watcher");
   state.presets = msg.presets || [];
   state.speeds = msg.speeds || [];
   state.config = msg.config;
   state.preset = msg.preset;
-  alerts.clear("offline");
-  alerts.clear("lab_full");
+  for (const code of ["offline", "lab_full", "closed", "resume", "reconnected", "ended"]) alerts.clear(code);
   state.form = buildForm($("config-form"), msg.schema, msg.registries, onFieldChange);
   state.pendingReset = null;
   showResetNotice();
@@ -116,11 +193,110 @@ function onHello(msg) {
   showConfig();
   lab2d.setConfig(state.config);
   updateDim();
+  if (firstHello) applyLinkView();
   setupSpeed(msg.speed);
   clearHistory();
   tour.clear();
-  const fromUrl = urlConfigureCommand();
-  if (fromUrl) send(fromUrl);
+  fillHistory(msg.history);
+  if (msg.iteration != null) showIteration(msg.iteration);
+  if (msg.status) state.serverStatus = msg.status;
+  share.setSession(state.role === "presenter" ? msg.session : null);
+  if (state.role === "watcher") {
+    if (msg.presenter_connected === false) alerts.show("The teacher's page is disconnected; the run is paused.", "presenter", { tone: "warn" });
+    state.ready = true;
+    writeLink();
+    if (firstHello) showLinkDropped([]);
+    renderStatus();
+    return;
+  }
+  session.remember(msg.session?.key);
+  if (msg.resumed) {
+    // the same run came back: the link's settings are already its own (re-applying them
+    // would reset it); the server paused it while we were away
+    alerts.show(`Reconnected: same run, iteration ${(msg.iteration ?? 0).toLocaleString("en")}.`, "reconnected", { tone: "info", seconds: 10 });
+    if (session.wasPlaying) send({ type: "play" });
+    if (firstHello) showLinkDropped([]);
+  } else {
+    if (msg.resume_failed) {
+      alerts.show("The server no longer had your run (it may have restarted): this is a new run from iteration 0.", "resume", { tone: "warn" });
+    }
+    session.wasPlaying = false;
+    // a new run: the link's experiment (on a reconnect too: it is the run's own, as the
+    // page keeps its address in step with the run)
+    const fromUrl = urlConfigureCommand(firstHello ? LINK_SEARCH : window.location.search);
+    state.awaitingLinkConfig = !!fromUrl && send(fromUrl);
+    if (!state.awaitingLinkConfig && firstHello) showLinkDropped([]);
+  }
+  state.ready = true;
+  writeLink();
+  renderStatus();
+}
+
+/** A late watcher or a reconnect gets the run's chart history in the hello. */
+function fillHistory(history) {
+  if (!Array.isArray(history)) return;
+  for (const point of history) {
+    if (point?.scalars && Number.isFinite(point.iteration)) for (const c of chartList) c.push(point.iteration, point.scalars);
+  }
+  if (history.length) state.lastIteration = history[history.length - 1].iteration;
+}
+
+// -- the view in the link (viewstate.js) ----------------------------------------------------
+/** Apply the view the link asks for (layers, overlays, speed, presentation); what it got
+ * wrong is named with the rest of the link's problems. */
+function applyLinkView() {
+  const { view, dropped } = readView(LINK_SEARCH, { speeds: state.speeds, layers: LAYERS.map((l) => l.key) });
+  state.linkDropped = dropped;
+  if (view.layers) lab2d.setLayers(view.layers);
+  if (view.show) for (const key of OVERLAYS) setOverlay(key, view.show.includes(key));
+  if (view.speed != null) state.speedIndex = view.speed;
+  if (view.present) presentation.set(true);
+}
+
+/** Name what the link asked for and did not get: the page's own view keys and what the
+ * server left out of the link's configure (`dropped`, in the server's field names). */
+function showLinkDropped(serverDropped) {
+  const all = [...serverDropped, ...state.linkDropped];
+  state.linkDropped = [];
+  if (all.length) alerts.show(droppedText(all, state.hello), "from_link", { tone: "warn" });
+}
+
+/** Keep the address in step: the experiment (presenter only), then the view. */
+function writeLink() {
+  if (!state.ready || state.awaitingLinkConfig) return;
+  const view = viewParams({
+    layers: lab2d.view.layers,
+    layerDefaults: LAYER_DEFAULTS,
+    show,
+    speed: state.speedIndex == null ? undefined : state.speeds[state.speedIndex],
+    present: presentation.on,
+  });
+  writeUrl(state.role === "watcher" ? null : state.config, state.preset, state.presets, view);
+  session.save();
+}
+
+function setOverlay(key, on) {
+  show[key] = on;
+  $(`show-${key}`).checked = on;
+  state.figureDirty = true;
+  tour.dirty = true;
+  lightbox.dirty = true;
+}
+
+function onPresentChange(on) {
+  const button = $("present");
+  button.setAttribute("aria-pressed", String(on));
+  button.setAttribute("aria-label", on ? "Leave presentation mode" : "Presentation mode");
+  button.querySelector(".label").textContent = on ? "Leave" : "Present";
+  button.title = on
+    ? "Leave presentation mode: the settings come back (P or Esc)"
+    : "Presentation mode: hide the settings, enlarge the view and the charts, full screen where the browser allows (P; Esc leaves)";
+  writeLink();
+}
+
+function showIteration(iteration, dUpdates, gUpdates) {
+  $("iteration").textContent = String(iteration);
+  if (dUpdates != null) $("updates").textContent = `D ${dUpdates} · G ${gUpdates}`;
 }
 
 function onFrame(f) {
@@ -135,10 +311,11 @@ function onFrame(f) {
     state.optimistic = null;
   }
   if (f.scalars) for (const c of chartList) c.push(f.iteration, f.scalars);
-  $("iteration").textContent = String(f.iteration);
-  $("updates").textContent = `D ${f.d_updates} · G ${f.g_updates}`;
-  if (f.dim === 2) $("explain2d").textContent = explain2d(f);
-  else $("explain").textContent = explain(f);
+  showIteration(f.iteration, f.d_updates, f.g_updates);
+  if (state.role === "presenter" && state.link === "open") session.wasPlaying = f.status === "playing";
+  let sentence = f.dim === 2 ? explain2d(f) : explain(f);
+  if (state.role === "watcher") sentence = sentence.replace(/ Press Play or Step\.$/, ""); // nothing to press
+  $(f.dim === 2 ? "explain2d" : "explain").textContent = sentence;
   if (f.dim === 2) lab2d.setFrame(f);
   scoreboard.update(f);
   if (tour.running) {
@@ -150,8 +327,16 @@ function onFrame(f) {
     }
   }
   state.figureDirty = true;
-  if (!tour.running && !tour.frames.a) tour.dirty = true; // panel (a) follows the live state
+  if (!tour.running && !tour.frames.a) {
+    tour.dirty = true; // panel (a) follows the live state
+    if (lightbox.label === "a") lightbox.dirty = true;
+  }
   renderStatus();
+}
+
+/** The live frame when it is a 1-D one (panel (a) mirrors it before any tour). */
+function liveFrame1d() {
+  return state.frame?.dim === 2 ? null : state.frame;
 }
 
 /** The data dimension of a config's distribution (registry entries carry `dim`). */
@@ -198,8 +383,13 @@ function onConfig(msg) {
   showConfig();
   lab2d.setConfig(msg.config);
   updateDim();
-  writeUrlConfig(msg.config, msg.preset, state.presets);
+  writeLink();
   alerts.clear("bad_config");
+  if (state.awaitingLinkConfig) {
+    // the answer to the link's configure: name what it left out (bad values, an unknown preset)
+    state.awaitingLinkConfig = false;
+    showLinkDropped(Array.isArray(msg.dropped) ? msg.dropped : []);
+  }
   if (live) {
     // same networks, play goes on: the charts keep their history and mark the change
     const label = changeLabel(msg.changed || [], previous, msg.config);
@@ -247,33 +437,8 @@ function applyKind(kind) {
   stepD.title = kind.sym
     ? `Update only the ${kind.noun} once, with the generator held fixed`
     : "MMD has no discriminator: there is nothing to step but G";
-  const captions = {
-    a: {
-      prob: "<b>(a)</b> Now: p<sub>g</sub> is off target and D is only partly right.",
-      ls: "<b>(a)</b> Now: p<sub>g</sub> is off target and D is only partly right.",
-      critic: "<b>(a)</b> Now: p<sub>g</sub> is off target; the critic C scores where it is.",
-      witness: "<b>(a)</b> Now: p<sub>g</sub> is off target; the MMD witness shows where.",
-    },
-    b: {
-      prob: "<b>(b)</b> G frozen, D trained: D approaches D* = p<sub>data</sub>/(p<sub>data</sub>+p<sub>g</sub>).",
-      ls: "<b>(b)</b> G frozen, D trained: D approaches D* = p<sub>data</sub>/(p<sub>data</sub>+p<sub>g</sub>).",
-      critic: "<b>(b)</b> G frozen, the critic C trained: its scores separate real from fake.",
-      witness: "<b>(b)</b> No discriminator to train: the MMD witness is unchanged.",
-    },
-    c: {
-      prob: "<b>(c)</b> One G update: G(z) slides uphill on D (faint: before).",
-      ls: "<b>(c)</b> One G update: G(z) slides uphill on D (faint: before).",
-      critic: "<b>(c)</b> One G update: G(z) slides uphill on C (faint: before).",
-      witness: "<b>(c)</b> One G update: G(z) slides up the witness (faint: before).",
-    },
-    d: {
-      prob: "<b>(d)</b> Trained on: p<sub>g</sub> ≈ p<sub>data</sub> and D ≈ ½ everywhere.",
-      ls: "<b>(d)</b> Trained on: p<sub>g</sub> ≈ p<sub>data</sub> and D ≈ ½ everywhere.",
-      critic: "<b>(d)</b> Trained on: p<sub>g</sub> ≈ p<sub>data</sub> and the critic's score flattens.",
-      witness: "<b>(d)</b> Trained on: p<sub>g</sub> ≈ p<sub>data</sub> and the witness ≈ 0.",
-    },
-  };
-  for (const [panel, byKind] of Object.entries(captions)) document.querySelector(`#panel-${panel} figcaption`).innerHTML = byKind[kind.key];
+  tour.setKind(kind); // the captions name D, the critic C or the MMD witness
+  lightbox.dirty = true;
   $("figure1").setAttribute("aria-label", `Figure 1: the data density, the generator's density and mapping, and ${kind.sym ? `the ${kind.noun} ${kind.fn}` : "the MMD witness"}`);
   state.figureDirty = true;
   tour.dirty = true;
@@ -438,10 +603,18 @@ function dropPendingReset() {
 
 function onError(msg) {
   const code = msg.code || "error";
-  alerts.show(msg.message || "Something went wrong.", code);
-  if (code === "bad_config") {
+  const text = errorText(msg, state.hello);
+  state.lastError = { code, message: text, at: performance.now() };
+  const tone = ["rate_limited", "queue_full", "idle_timeout", "taken_over", "lab_full"].includes(code) ? "warn" : "error";
+  alerts.show(text, code === "too_costly" ? "bad_config" : code, { tone });
+  if (code === "bad_config" || code === "too_costly") {
     showConfig(); // put the true values back in the form
     lab2d.configRefused();
+    if (state.awaitingLinkConfig) {
+      // the link's configure was refused as a whole (a server without `dropped`)
+      state.awaitingLinkConfig = false;
+      showLinkDropped([]);
+    }
   }
   if (code === "diverged") state.serverStatus = "diverged";
   if (code === "lab_full") {
@@ -502,7 +675,9 @@ function showWatch(preset, changedNames) {
   if (!text) return;
   if (box.dataset.preset !== preset.name) {
     box.dataset.preset = preset.name;
-    box.open = !state.watchFolded.has(preset.name);
+    // on a student's phone the view comes first: the notes start folded
+    const phoneWatcher = state.role === "watcher" && window.matchMedia("(max-width: 760px)").matches;
+    box.open = !state.watchFolded.has(preset.name) && !phoneWatcher;
   }
   $("watch-preset").textContent = `· ${preset.title}`;
   $("watch-text").textContent = text;
@@ -527,6 +702,7 @@ const STATUS_TEXT = {
   connecting: "connecting…",
   retrying: "disconnected — reconnecting…",
   full: "lab full",
+  closed: "disconnected",
 };
 
 function renderStatus() {
@@ -534,13 +710,15 @@ function renderStatus() {
   let key = state.link;
   let text = STATUS_TEXT[key];
   const st = effectiveStatus();
+  const watching = state.role === "watcher";
   if (state.link === "open") {
-    if (st === "diverged") [key, text] = ["diverged", "diverged — press Reset"];
+    if (st === "diverged") [key, text] = ["diverged", watching ? "diverged" : "diverged — press Reset"];
     else if (st === "paused") [key, text] = ["paused", "paused"];
     else if (st === "touring") [key, text] = ["live", "live · tour"];
     else if (st === "stepping") [key, text] = ["live", "live · stepping"];
     else [key, text] = ["live", "live"];
   }
+  if (watching && state.link === "open") text = `watching · ${text}`;
   el.className = `status ${key}`;
   $("status-text").textContent = text;
   const playing = state.link === "open" && st === "playing";
@@ -550,7 +728,8 @@ function renderStatus() {
   play.classList.toggle("playing", playing);
   play.title = playing ? "Stop training; the networks keep their state (Space)" : "Train continuously at the chosen speed (Space)";
   const offline = state.link !== "open";
-  for (const id of ["play", "step", "step-d", "step-g", "reset", "tour", "preset", "dim-1", "dim-2", "draw-use", "reset-apply"]) $(id).disabled = offline;
+  // a watcher's page shows the run's controls' state but cannot use them
+  for (const id of ["play", "step", "step-d", "step-g", "reset", "tour", "preset", "dim-1", "dim-2", "draw-use", "reset-apply"]) $(id).disabled = offline || watching;
   if (state.kind && !state.kind.sym) $("step-d").disabled = true; // MMD: no discriminator to step
   document.body.classList.toggle("offline", offline);
 }
@@ -586,6 +765,7 @@ $("speed").addEventListener("input", () => {
   state.speedIndex = idx;
   showSpeed(idx);
   send({ type: "speed", iterations_per_second: state.speeds[idx] ?? null });
+  writeLink();
 });
 
 // -- commands --------------------------------------------------------------------------
@@ -663,48 +843,44 @@ $("tour").addEventListener("click", () => {
     $("tour-note").textContent = "recording: D alone, G once, then both…";
   }
 });
-for (const [id, key] of [["show-pdata", "pdata"], ["show-dstar", "dstar"], ["show-samples", "samples"]]) {
-  $(id).addEventListener("change", () => {
-    show[key] = $(id).checked;
-    state.figureDirty = true;
-    tour.dirty = true;
+for (const key of OVERLAYS) {
+  $(`show-${key}`).addEventListener("change", () => {
+    setOverlay(key, $(`show-${key}`).checked);
+    writeLink();
   });
 }
+$("present").addEventListener("click", () => presentation.toggle());
+$("settings-toggle").addEventListener("click", () => setSettingsOpen(!document.body.classList.contains("settings-open")));
+// the settings form applies each field on change; Enter must not submit (reload) the page
+$("config-form").addEventListener("submit", (e) => e.preventDefault());
 
-function typingIn(el) {
-  if (!el) return false;
-  if (el.isContentEditable) return true;
-  const tag = el.tagName;
-  return tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA";
+/** Narrow screens: the settings column opens on demand (wide ones always show it). */
+function setSettingsOpen(open) {
+  document.body.classList.toggle("settings-open", open);
+  $("settings-toggle").setAttribute("aria-expanded", String(open));
 }
 
-document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && state.pendingReset) {
-    dropPendingReset();
-    return;
-  }
-  if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
-  if (e.key === " " || e.code === "Space") {
-    e.preventDefault(); // not a click on the focused button too
-    if (!e.repeat) togglePlay();
-  } else if (e.key === "ArrowRight") {
-    e.preventDefault();
-    step(null);
-  } else if (e.key === "r" || e.key === "R") {
-    e.preventDefault();
-    reset();
-  }
-});
-// A focused button would also "click" on Space's keyup; the keydown above already acted.
-document.addEventListener("keyup", (e) => {
-  if ((e.key === " " || e.code === "Space") && !typingIn(e.target)) e.preventDefault();
+installKeys({
+  shortcuts: {
+    " ": togglePlay,
+    ArrowRight: () => step(null),
+    r: reset,
+    p: () => presentation.toggle(),
+  },
+  onEscape: () => {
+    if (state.pendingReset) dropPendingReset();
+    else if (presentation.on) presentation.set(false);
+    else if (document.body.classList.contains("settings-open")) setSettingsOpen(false);
+    else return false;
+    return true;
+  },
 });
 
 // -- drawing ---------------------------------------------------------------------------
 // Each display frame redraws only what changed since the last one (a frame arrived, a
 // toggle flipped, the window resized), and only the view that is visible.
 function drawAll() {
-  const emptyText = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…", open: "waiting for the lab…" }[state.link] || "connecting to the lab…";
+  const emptyText = { full: "the lab is full — trying again shortly…", retrying: "reconnecting…", open: "waiting for the lab…", closed: "disconnected from the lab" }[state.link] || "connecting to the lab…";
   if (state.dim === 2) {
     lab2d.view.emptyText = emptyText;
     if (lab2d.dirty || state.figureDirty) {
@@ -716,16 +892,18 @@ function drawAll() {
       state.figureDirty = false;
       drawFigure1($("figure1"), state.frame?.dim === 2 ? null : state.frame, { show, emptyText, dRange });
     }
-    if (tour.dirty) tour.draw(show, state.frame?.dim === 2 ? null : state.frame);
+    if (tour.dirty) tour.draw(show, liveFrame1d());
   }
+  if (lightbox.dirty) lightbox.draw();
   for (const c of chartList) if (c.dirty) c.draw();
   requestAnimationFrame(drawAll);
 }
 
-watchResize([$("figure1"), $("view2d-main"), ...document.querySelectorAll(".panel canvas, .chart canvas")], () => {
+watchResize([$("figure1"), $("view2d-main"), $("lightbox-canvas"), ...document.querySelectorAll(".panel canvas, .chart canvas")], () => {
   state.figureDirty = true;
   lab2d.view.dirty = true;
   tour.dirty = true;
+  lightbox.dirty = true;
   for (const c of chartList) c.dirty = true;
 });
 

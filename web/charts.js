@@ -5,6 +5,34 @@ import { el } from "./dom.js";
 
 const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 const MAX_POINTS = 3000;
+const SMOOTH_SHARE = 0.02; // the moving average spans 2 % of the iterations shown
+const SMOOTH_MIN_POINTS = 5; // …and is drawn only once it averages at least this many points
+
+/**
+ * Centred moving average of `values` over a window of `span` iterations (`its` ascending;
+ * nulls are skipped and stay null). Two pointers and running sums: linear in the points.
+ */
+export function movingAverage(its, values, span) {
+  const n = its.length;
+  const out = new Array(n).fill(null);
+  const sum = new Float64Array(n + 1);
+  const count = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const ok = v != null && Number.isFinite(v);
+    sum[i + 1] = sum[i] + (ok ? v : 0);
+    count[i + 1] = count[i] + (ok ? 1 : 0);
+  }
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    while (its[lo] < its[i] - span / 2) lo++;
+    while (hi < n && its[hi] <= its[i] + span / 2) hi++;
+    const c = count[hi] - count[lo];
+    if (values[i] != null && c > 0) out[i] = (sum[hi] - sum[lo]) / c;
+  }
+  return out;
+}
 
 function fmt(v, digits = 3) {
   if (v == null || !Number.isFinite(v)) return "–";
@@ -144,10 +172,12 @@ export class Chart {
     this.dirty = false;
     if (this.host.hidden) return;
     const { ctx, w, h } = fitCanvas(this.canvas);
-    const padL = 52;
+    // the type follows the page's (larger in presentation mode and on big screens)
+    const fs = parseFloat(getComputedStyle(this.host).getPropertyValue("--chart-font")) || 13;
+    const padL = Math.round(fs * 4);
     const padR = 8;
     const padT = 7;
-    const padB = 19;
+    const padB = Math.round(fs + 6);
     const x0 = padL;
     const x1 = w - padR;
     const y0 = h - padB;
@@ -168,21 +198,20 @@ export class Chart {
 
     // y labels in the left margin: the reference values (named: ½, log 2, −log 4) take
     // precedence; the range's ends are written only where they do not collide with one
-    ctx.font = `13px ${FONT}`;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     const tickY = [];
-    ctx.font = `bold 13px ${FONT}`;
+    ctx.font = `bold ${fs}px ${FONT}`;
     for (const r of refs) {
-      const y = Math.min(Math.max(Y(r.value), y1 + 6), y0 - 6);
+      const y = Math.min(Math.max(Y(r.value), y1 + fs / 2), y0 - fs / 2);
       ctx.fillStyle = r.color;
       ctx.fillText(r.label, x0 - 5, y);
       tickY.push(y);
     }
-    ctx.font = `13px ${FONT}`;
+    ctx.font = `${fs}px ${FONT}`;
     ctx.fillStyle = "#333";
-    for (const [v, y] of [[lo, y0 - 6], [hi, y1 + 6]]) {
-      if (tickY.some((t) => Math.abs(t - y) < 14)) continue;
+    for (const [v, y] of [[lo, y0 - fs / 2], [hi, y1 + fs / 2]]) {
+      if (tickY.some((t) => Math.abs(t - y) < fs + 1)) continue;
       ctx.fillText(Number.isInteger(v) ? String(v) : fmt(v, 2), x0 - 5, y);
     }
     ctx.textBaseline = "top";
@@ -208,27 +237,40 @@ export class Chart {
     ctx.rect(x0, y1, x1 - x0, y0 - y1);
     ctx.clip();
     const xs = this.its.map(X);
+    // On long runs the raw values (one per frame) turn into a noisy band: they stay, faint,
+    // under a moving average over 2 % of the iterations shown, drawn bold.
+    const span = SMOOTH_SHARE * (itHi - itLo);
+    const smooth = n > 0 && (n * SMOOTH_SHARE >= SMOOTH_MIN_POINTS);
+    this.canvas.dataset.smoothSpan = smooth ? String(Math.round(span)) : "";
+    ctx.lineJoin = "round";
     this.spec.series.forEach((s, i) => {
       if (s.hidden) return;
       ctx.strokeStyle = s.color;
-      ctx.lineWidth = 2.5;
-      ctx.lineJoin = "round";
-      ctx.setLineDash(s.dash ? [6, 4] : []);
+      ctx.setLineDash(s.dash && !smooth ? [6, 4] : []);
+      ctx.globalAlpha = smooth ? 0.28 : 1;
+      ctx.lineWidth = smooth ? 1.3 : 2.5;
       tracePath(ctx, xs, this.values[i].map(Y));
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+      if (!smooth) return;
+      ctx.lineWidth = 2.8;
+      ctx.setLineDash(s.dash ? [6, 4] : []);
+      tracePath(ctx, xs, movingAverage(this.its, this.values[i], span).map(Y));
       ctx.stroke();
     });
     ctx.restore();
     ctx.setLineDash([]);
-    this.drawMarks(ctx, X, itLo, itHi, x0, x1, y0, y1);
+    this.drawMarks(ctx, X, itLo, itHi, x0, x1, y0, y1, fs);
   }
 
   /** Live changes: a dashed line at each one's iteration, labelled at the top of the plot
    * (the newest first; a label that would overlap an earlier-drawn one moves down a row or
    * is left out, the line stays). */
-  drawMarks(ctx, X, itLo, itHi, x0, x1, y0, y1) {
+  drawMarks(ctx, X, itLo, itHi, x0, x1, y0, y1, fs = 13) {
     if (!this.marks.length || !this.its.length) return;
     const color = "#b45309";
-    ctx.font = `bold 12px ${FONT}`;
+    const rowH = fs + 1;
+    ctx.font = `bold ${fs - 1}px ${FONT}`;
     ctx.textBaseline = "top";
     const rows = [[], []]; // occupied [left, right] spans per label row
     const shown = this.marks.filter((m) => m.iteration >= itLo && m.iteration <= itHi);
@@ -249,10 +291,10 @@ export class Chart {
       const left = right ? x + 3 : Math.max(x0 + 2, x - 3 - w);
       const span = [left - 2, left + w + 2];
       const row = rows.findIndex((r) => r.every(([a, b]) => span[1] < a || span[0] > b));
-      if (row < 0 || y1 + 2 + row * 14 + 13 > y0) continue;
+      if (row < 0 || y1 + 2 + row * rowH + fs > y0) continue;
       rows[row].push(span);
       ctx.textAlign = "left";
-      haloText(ctx, m.label, left, y1 + 2 + row * 14, color);
+      haloText(ctx, m.label, left, y1 + 2 + row * rowH, color);
     }
   }
 }

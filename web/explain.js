@@ -38,7 +38,7 @@ export function explain(frame) {
   }
   // a discriminator: a probability, or LSGAN's score (also ½ where it cannot tell)
   if (js != null && js < 0.02 && dr != null && Math.abs(dr - 0.5) < 0.06 && Math.abs(df - 0.5) < 0.06) {
-    return "D cannot tell real from fake: D ≈ ½ everywhere and p_g ≈ p_data.";
+    return "D cannot tell real from fake: p_g ≈ p_data and D ≈ ½ where the data are.";
   }
   if (dr != null && df != null && dr > 0.8 && df < 0.2) {
     return "D wins for now: it tells real from fake easily; G must move toward the data.";

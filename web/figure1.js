@@ -13,6 +13,8 @@ export const COLORS = {
   dstar: "#9333ea",
   map: "rgba(11,138,47,0.55)",
   fan: "rgba(11,138,47,0.07)",
+  before: "rgba(55,65,81,0.42)", // panel (c): G's mapping before its updates
+  move: "#c2410c", // panel (c): arrows from G(z) before to G(z) after
   axis: "#222222",
   half: "#8a8a8a",
   muted: "#666666",
@@ -41,7 +43,9 @@ function jitter(i) {
 /**
  * Draw `frame` on `canvas`.
  * opts.show: {pdata, dstar, samples}; opts.compact: small-multiple style;
- * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.emptyText: text when no frame;
+ * opts.ghost: an earlier frame whose p_g is drawn faintly; opts.before: an earlier frame whose
+ * mapping is drawn faintly, with arrows from its G(z) to this frame's (panel c);
+ * opts.emptyText: text when no frame;
  * opts.note: a short line of text in the top-left corner; opts.dRange: a StableRange that
  * keeps the axis of an unbounded D (a critic's score, the MMD witness) steady across frames.
  */
@@ -60,9 +64,11 @@ export function drawFigure1(canvas, frame, opts = {}) {
     return;
   }
 
-  const fs = compact ? 11 : 15; // font size
+  // font size: larger in presentation mode and in the large panel (CSS --fig-scale)
+  const scale = parseFloat(getComputedStyle(canvas).getPropertyValue("--fig-scale")) || 1;
+  const fs = Math.round((compact ? 11 : 15) * scale);
   const kind = kindOfFrame(frame);
-  const padL = compact ? 8 : 58;
+  const padL = compact ? 8 : Math.round(58 * scale);
   // the second network's scale: [0, 1] for a probability, else its own range (right axis)
   const [dLo, dHi] = kind.bounded ? [0, 1] : dRangeOf(frame, opts.dRange, kind.key);
   const dTicks = kind.bounded ? null : niceTicks(dLo, dHi, 4);
@@ -73,7 +79,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
     padR = Math.max(44, 14 + Math.max(...dTicks.map((t) => ctx.measureText(tickText(t, dStep)).width)));
   }
   const top = compact ? 8 : 14;
-  const zY = h - (compact ? 8 : 32);
+  const zY = h - (compact ? 8 : Math.round(32 * scale));
   const xY = Math.round(top + (zY - top) * (compact ? 0.66 : 0.68));
   const plotTop = top;
   const xL = padL;
@@ -156,6 +162,9 @@ export function drawFigure1(canvas, frame, opts = {}) {
     ctx.stroke(outside);
     ctx.setLineDash([]);
   }
+
+  // Panel (c): G's mapping before its updates, faint, and arrows to where G(z) went.
+  if (opts.before?.mapping_x && frame.mapping_x) drawMoves(ctx, opts.before, frame, { X, Z, xY, zY, vLo, vHi, compact });
 
   // Faint earlier p_g (panel c shows where G was before its update).
   if (opts.ghost && opts.ghost.p_g) {
@@ -277,7 +286,12 @@ export function drawFigure1(canvas, frame, opts = {}) {
     const pPeak = xs[argMax(frame.p_data)];
     const left = Math.abs(pPeak - gPeak) < 60 && gPeak >= pPeak;
     ctx.textAlign = left ? "right" : "left";
-    haloText(ctx, "p_data", pPeak + (left ? -10 : 10), dens(pMax) - 2, COLORS.data);
+    // to the left of the peaks, clear of the p_g label centred on its own peak
+    ctx.font = `bold ${fs}px ${FONT}`;
+    const gHalf = ctx.measureText("p_g").width / 2;
+    ctx.font = `${fs}px ${FONT}`;
+    const x = left ? Math.min(pPeak - 10, gPeak - gHalf - 8) : pPeak + 10;
+    haloText(ctx, "p_data", x, dens(pMax) - 2, COLORS.data);
   }
   const dLast = frame.d[frame.d.length - 1];
   if (dLast != null) {
@@ -317,8 +331,8 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.fillText(frame.noise_dim > 1 ? "z₁" : "z", xL - 10, zY);
   ctx.font = `${fs - 2}px ${FONT}`;
   ctx.fillStyle = COLORS.muted;
-  ctx.fillText("data", xL - 10, xY - 19);
-  ctx.fillText("noise", xL - 10, zY - 19);
+  ctx.fillText("data", xL - 10, xY - Math.round(19 * scale));
+  ctx.fillText("noise", xL - 10, zY - Math.round(19 * scale));
 
   // Right axis: D(x) probability, or the score's / witness's own scale.
   ctx.font = `${fs}px ${FONT}`;
@@ -343,12 +357,77 @@ export function drawFigure1(canvas, frame, opts = {}) {
     for (const t of dTicks) ctx.fillText(tickText(t, dStep), xR + 8, Math.min(Math.max(prob(t), plotTop + 6), xY - 8));
   }
   ctx.save();
-  ctx.translate(14, (plotTop + xY) / 2);
+  ctx.translate(Math.round(14 * scale), (plotTop + xY) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   ctx.fillStyle = COLORS.muted;
   ctx.fillText("density", 0, 0);
+  ctx.restore();
+}
+
+/**
+ * Where G(z) moved between two frames (panel c: before and after G's updates): the earlier
+ * mapping lines, faint and dashed, and for a sample of the lines an arrow just under the x
+ * line from G(z) before to G(z) after, in three staggered rows so that neighbours stay apart.
+ */
+function drawMoves(ctx, before, after, g) {
+  const { X, Z, xY, zY, vLo, vHi, compact } = g;
+  const n = Math.min(before.mapping_x.length, after.mapping_x.length, (before.mapping_z || after.mapping_z).length);
+  const zs = before.mapping_z || after.mapping_z;
+  const inView = (v) => v != null && v >= vLo && v <= vHi;
+  ctx.save();
+  ctx.strokeStyle = COLORS.before;
+  ctx.lineWidth = compact ? 0.8 : 1.3;
+  ctx.setLineDash(compact ? [2, 2] : [4, 4]);
+  ctx.beginPath();
+  for (let i = 0; i < n; i++) {
+    const b = before.mapping_x[i];
+    if (!inView(b)) continue;
+    ctx.moveTo(Z(zs[i]), zY);
+    ctx.lineTo(X(b), xY);
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+
+  const gap = zY - xY;
+  const rows = [0.28, 0.48, 0.68].map((f) => xY + f * gap);
+  const every = Math.max(1, Math.round(n / (compact ? 9 : 13)));
+  const head = compact ? 3.5 : 7;
+  ctx.strokeStyle = COLORS.move;
+  ctx.fillStyle = COLORS.move;
+  ctx.lineWidth = compact ? 1.4 : 2.4;
+  ctx.lineCap = "round";
+  const lastStart = rows.map(() => -Infinity); // where each row's previous arrow starts
+  for (let i = Math.floor(every / 2), k = 0; i < n; i += every) {
+    const b = before.mapping_x[i];
+    const a = after.mapping_x[i];
+    if (!inView(b) || !inView(a)) continue;
+    const bx = X(b);
+    const ax = X(a);
+    // G(z) bunched up (a young G): fewer arrows rather than a pile of heads
+    const row = k % rows.length;
+    if (Math.abs(bx - lastStart[row]) < head * 3) continue;
+    lastStart[row] = bx;
+    k++;
+    const y = rows[row];
+    ctx.beginPath();
+    if (Math.abs(ax - bx) < head) {
+      ctx.arc(ax, y, compact ? 1.6 : 2.6, 0, Math.PI * 2); // hardly moved: a dot
+      ctx.fill();
+      continue;
+    }
+    const dir = Math.sign(ax - bx);
+    ctx.moveTo(bx, y);
+    ctx.lineTo(ax, y);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(ax, y);
+    ctx.lineTo(ax - dir * head * 1.4, y - head * 0.8);
+    ctx.lineTo(ax - dir * head * 1.4, y + head * 0.8);
+    ctx.closePath();
+    ctx.fill();
+  }
   ctx.restore();
 }
 

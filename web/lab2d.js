@@ -20,12 +20,14 @@ const PICKS = {
 export class Lab2D {
   /**
    * byId: document.getElementById; send(cmd) → bool; onDrawMode(active) when draw mode
-   * starts or stops (the page then shows the 2-D view even for 1-D data).
+   * starts or stops (the page then shows the 2-D view even for 1-D data); onLayers() after
+   * the user turns a layer on or off (the link follows).
    */
-  constructor(byId, { send, onDrawMode }) {
+  constructor(byId, { send, onDrawMode, onLayers }) {
     this.$ = byId;
     this.send = send;
     this.onDrawMode = onDrawMode;
+    this.onLayers = onLayers || (() => {});
     this.view = new View2D(byId("view2d-heat"), byId("view2d-main"));
     this.drawing = null;
     this.awaitingUse = false;
@@ -106,7 +108,10 @@ export class Lab2D {
       box.dataset.testid = `layer-${layer.key}`;
       box.checked = !!this.view.layers[layer.key];
       box.title = layer.tip;
-      box.addEventListener("change", () => this.view.setLayer(layer.key, box.checked));
+      box.addEventListener("change", () => {
+        this.view.setLayer(layer.key, box.checked);
+        this.onLayers();
+      });
       const sw = document.createElement("span");
       sw.className = `lsw lsw-${layer.key}`;
       sw.setAttribute("aria-hidden", "true");
@@ -118,6 +123,14 @@ export class Lab2D {
       li.append(label);
       host.append(li);
       this.checkboxes.set(layer.key, box);
+    }
+  }
+
+  /** Show exactly the layers `keys` (a link's view). */
+  setLayers(keys) {
+    for (const [key, box] of this.checkboxes) {
+      box.checked = keys.includes(key);
+      this.view.setLayer(key, box.checked);
     }
   }
 
@@ -134,6 +147,7 @@ export class Lab2D {
       if (box && !box.checked) {
         box.checked = true;
         this.view.setLayer(k, true);
+        this.onLayers();
       }
       flash(box?.closest("li"));
     }

@@ -1,15 +1,20 @@
 // The websocket to the lab's server, with automatic reconnect (exponential backoff).
-// States reported to onState: "connecting", "open", "retrying" (with seconds), "full".
+// States reported to onState: "connecting", "open", "retrying" (with seconds), "full", and
+// "closed" (with the close code) after a close that must not be retried by itself: a refused
+// token or origin, an unknown watch link, an idle run, a run taken over by another tab.
 
 const MIN_DELAY = 500;
 const MAX_DELAY = 10000;
 const PING_EVERY = 20000;
 
 export class LabSocket {
-  constructor(url, { onMessage, onState }) {
+  /** `url()` gives the address for each connection (it changes: ?resume=KEY after a hello);
+   * `finalCodes`: close codes after which it stays closed. */
+  constructor(url, { onMessage, onState, finalCodes = [] }) {
     this.url = url;
     this.onMessage = onMessage;
     this.onState = onState;
+    this.finalCodes = new Set(finalCodes.map(Number));
     this.delay = MIN_DELAY;
     this.ws = null;
     this.full = false;
@@ -22,7 +27,7 @@ export class LabSocket {
     this.onState("connecting");
     let ws;
     try {
-      ws = new WebSocket(this.url);
+      ws = new WebSocket(this.url());
     } catch {
       this.retry();
       return;
@@ -33,6 +38,7 @@ export class LabSocket {
       this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY);
     });
     ws.addEventListener("message", (ev) => {
+      if (this.ws !== ws) return;
       let msg;
       try {
         msg = JSON.parse(ev.data);
@@ -48,11 +54,12 @@ export class LabSocket {
       }
       this.onMessage(msg);
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       clearInterval(this.pinger);
-      this.retry();
+      if (this.finalCodes.has(ev.code)) this.onState("closed", ev.code);
+      else this.retry();
     });
     // "error" is always followed by "close"; nothing to do here.
     ws.addEventListener("error", () => {});

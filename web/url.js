@@ -1,5 +1,11 @@
 // The experiment lives in the URL: ?preset=NAME plus only the fields that differ from
-// that preset, so a copied link reproduces the run.
+// that preset, so a copied link reproduces the run. The view's own keys (viewstate.js) and
+// an access token ride along in the same query but never go to the server as settings.
+
+import { VIEW_KEYS } from "./viewstate.js";
+
+/** Query keys that are not settings of the experiment. */
+const NOT_CONFIG = new Set([...Object.keys(VIEW_KEYS), "token"]);
 
 /** What the address bar asks for: {preset, config: {field: "raw text"}} or null. */
 export function readUrlConfig(search = window.location.search) {
@@ -7,6 +13,7 @@ export function readUrlConfig(search = window.location.search) {
   let preset = null;
   const config = {};
   for (const [key, value] of params) {
+    if (NOT_CONFIG.has(key)) continue;
     if (key === "preset") preset = value;
     else config[key] = value;
   }
@@ -56,22 +63,37 @@ function encodeQuery(params) {
     .join("&");
 }
 
-/** Rewrite the query to describe `config` (called after each server config message). */
-export function writeUrlConfig(config, presetName, presets) {
-  const preset = (presets || []).find((p) => p.name === presetName);
+/** The experiment's part of a query (view keys and token left out), in a normal form: two
+ * queries that ask for the same run give the same text. */
+export function configLink(search = window.location.search) {
+  const params = [...new URLSearchParams(search)].filter(([k]) => !NOT_CONFIG.has(k));
+  return encodeQuery(params);
+}
+
+/**
+ * Rewrite the query: the experiment (`config` against its preset; null on a watch page,
+ * whose link names no experiment), then the view's keys (`view`: [key, text] pairs), then
+ * the token the page was opened with, if any.
+ */
+export function writeUrl(config, presetName, presets, view = []) {
   const params = [];
-  if (preset) params.push(["preset", preset.name]);
-  const diff = configDiff(config, preset ? preset.config : null);
-  for (const [key, value] of Object.entries(diff)) {
-    // an empty list (no drawn points, no regularisers) is every config's default: nothing
-    // worth a URL field, unless the preset's list is not empty ("regularizers=" turns it off)
-    if (Array.isArray(value) && value.length === 0 && !(preset?.config?.[key] || []).length) continue;
-    params.push([key, urlText(value)]);
+  if (config) {
+    const preset = (presets || []).find((p) => p.name === presetName);
+    if (preset) params.push(["preset", preset.name]);
+    const diff = configDiff(config, preset ? preset.config : null);
+    for (const [key, value] of Object.entries(diff)) {
+      // an empty list (no drawn points, no regularisers) is every config's default: nothing
+      // worth a URL field, unless the preset's list is not empty ("regularizers=" turns it off)
+      if (Array.isArray(value) && value.length === 0 && !(preset?.config?.[key] || []).length) continue;
+      params.push([key, urlText(value)]);
+    }
   }
+  params.push(...view);
+  const token = new URLSearchParams(window.location.search).get("token");
+  if (token) params.push(["token", token]);
   const query = encodeQuery(params);
   const next = `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`;
   if (next !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
     window.history.replaceState(null, "", next);
   }
-  return diff;
 }

@@ -150,6 +150,8 @@ export class View2D {
       ctx.fillText(this.emptyText, w / 2, h / 2);
       return;
     }
+    // the type follows the page's (larger in presentation mode and on big screens)
+    this.fontScale = parseFloat(getComputedStyle(this.mainCanvas).getPropertyValue("--fig-scale")) || 1;
     const g = this.layout(view, w, h);
     this.geom = g;
 
@@ -184,10 +186,11 @@ export class View2D {
   // Data square with equal units on both axes, centred in the canvas, room for tick labels.
   layout(view, w, h) {
     const [[xLo, xHi], [yLo, yHi]] = view;
-    const padL = 40;
+    const k = this.fontScale || 1;
+    const padL = Math.round(40 * k);
     const padR = 10;
     const padT = 8;
-    const padB = 30;
+    const padB = Math.round(30 * k);
     const pw = w - padL - padR;
     const ph = h - padT - padB;
     const scale = Math.max(1e-6, Math.min(pw / (xHi - xLo), ph / (yHi - yLo)));
@@ -323,7 +326,8 @@ export class View2D {
     ctx.strokeStyle = COLORS_2D.axis;
     ctx.lineWidth = 1.5;
     ctx.strokeRect(g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
-    ctx.font = `14px ${FONT}`;
+    const k = this.fontScale || 1;
+    ctx.font = `${Math.round(14 * k)}px ${FONT}`;
     ctx.fillStyle = COLORS_2D.axis;
     ctx.beginPath();
     const xt = niceTicks(g.xLo, g.xHi, 6);
@@ -344,7 +348,7 @@ export class View2D {
     ctx.textBaseline = "middle";
     for (const t of yt) ctx.fillText(fmtTick(t), g.x0 - 8, g.Y(t));
     // axis names between the last two ticks, where no tick label sits
-    ctx.font = `italic bold 15px ${FONT}`;
+    ctx.font = `italic bold ${Math.round(15 * k)}px ${FONT}`;
     ctx.fillStyle = COLORS_2D.muted;
     if (xt.length > 1) {
       ctx.textAlign = "center";

@@ -20,7 +20,8 @@ from server import protocol as P
 from server.limits import Limits
 from server.session import Session
 
-MAX_CONTROL_BACKLOG = 256  # control messages waiting for one slow connection
+MAX_CONTROL_BACKLOG = 256
+REAP_POLL_SECONDS = 0.01  # control messages waiting for one slow connection
 
 # Close codes after which a page should not reconnect by itself (docs/protocol.md).
 CLOSE_TOKEN = 4401
@@ -114,6 +115,14 @@ class Run:
         return ([self.presenter] if self.presenter else []) + list(self.watchers)
 
 
+class _Holder:
+    """Where a new session's messages go: its run once created; until then they wait."""
+
+    def __init__(self) -> None:
+        self.run: Run | None = None
+        self.early: list[tuple[dict[str, Any], str]] = []
+
+
 # Errors everyone following a run should see; others answer the presenter's own command.
 BROADCAST_ERRORS = {"diverged", "internal"}
 
@@ -126,6 +135,7 @@ class Hub:
         self.by_watch: dict[str, Run] = {}
         self.reserved = 0  # slots promised to sessions being created
         self.ending: set[Session] = set()  # closed, worker not yet gone: still hold a slot
+        self._reaping: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- slots ----------------------------------------------------------------------------
@@ -139,7 +149,7 @@ class Hub:
             return None
         self.reserved += 1
         self._loop = asyncio.get_running_loop()
-        holder: list[Run] = []
+        holder = _Holder()
 
         def emit(msg: dict[str, Any]) -> None:  # from the worker thread: encode there, once
             text = P.dumps(msg)
@@ -152,16 +162,22 @@ class Hub:
         finally:
             self.reserved -= 1
         run = Run(session, key=secrets.token_urlsafe(18), watch_id=secrets.token_urlsafe(9), last_activity=self.clock())
-        holder.append(run)
         self.runs[run.key] = run
         self.by_watch[run.watch_id] = run
+        holder.run = run
+        for msg, text in holder.early:  # what the worker said before the run existed (frame 0)
+            self._deliver(holder, msg, text)
+        holder.early.clear()
         return run
 
     # -- fan-out ----------------------------------------------------------------------------
-    def _deliver(self, holder: list[Run], msg: dict[str, Any], text: str) -> None:
-        if not holder or holder[0].key not in self.runs:
+    def _deliver(self, holder: _Holder, msg: dict[str, Any], text: str) -> None:
+        run = holder.run
+        if run is None:
+            holder.early.append((msg, text))
             return
-        run = holder[0]
+        if run.key not in self.runs:
+            return
         kind = msg["type"]
         if kind == "frame":
             run.last_frame = text
@@ -237,15 +253,24 @@ class Hub:
         self.by_watch.pop(run.watch_id, None)
         run.session.close()
         self.ending.add(run.session)
+        with contextlib.suppress(RuntimeError):  # no running loop: sweep() reaps it later
+            task = asyncio.get_running_loop().create_task(self.reap(run.session))
+            self._reaping.add(task)  # (a reference, so the task is not collected mid-way)
+            task.add_done_callback(self._reaping.discard)
         if run.presenter is not None and presenter_message is not None:
             run.presenter.close_after(code, presenter_message)
         for w in run.watchers:
             w.close_after(CLOSE_NO_SESSION, {"type": "ended", "reason": reason, "message": f"The run ended: {reason}."})
 
     async def reap(self, session: Session, timeout: float = 5.0) -> None:
-        """Wait for an ended session's worker, then free its slot."""
-        gone = await asyncio.to_thread(session.join, timeout)
-        if gone:
+        """Wait for an ended session's worker (it stops between two updates: well under a
+        second), then free its slot. Polls instead of joining in a thread, so ending many
+        sessions at once holds no extra threads."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while session.alive and loop.time() < deadline:
+            await asyncio.sleep(REAP_POLL_SECONDS)
+        if not session.alive:
             self.ending.discard(session)
 
     def sweep(self, now: float | None = None) -> list[Awaitable[None]]:

@@ -79,6 +79,7 @@ class Session:
         # updates (not only between commands), so a closed session stops within one update.
         self._stop = threading.Event()
         self._interrupt = threading.Event()
+        self._wake_pending = threading.Event()
         self.trainer.should_stop = self._should_stop
         self.history: list[dict[str, Any]] = []  # [{iteration, scalars}] for late joiners
         self._history_stride = 1
@@ -127,8 +128,18 @@ class Session:
         return self._thread.is_alive()
 
     def _wake(self) -> None:
+        if self._wake_pending.is_set():
+            return  # one wake-up in the queue is enough
+        self._wake_pending.set()
         with contextlib.suppress(queue.Full):  # a full queue wakes the worker anyway
             self.commands.put_nowait(_WAKE)
+
+    def _drain(self) -> list[P.Command | None]:
+        out: list[P.Command | None] = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                out.append(self.commands.get_nowait())
+        return out
 
     def _should_stop(self) -> bool:
         return self._stop.is_set() or self._interrupt.is_set()
@@ -153,22 +164,28 @@ class Session:
                 due = start + done / self.speed
                 wait = max(0.0, due - time.perf_counter())
             try:
-                cmd = self.commands.get(timeout=None if wait is None else min(wait, 3600.0)) if wait != 0.0 else self.commands.get_nowait()
+                first = self.commands.get(timeout=None if wait is None else min(wait, 3600.0)) if wait != 0.0 else self.commands.get_nowait()
             except queue.Empty:
-                cmd = _WAKE
-            if cmd is None or self._stop.is_set():
+                first = _WAKE
+            # Take every command waiting, not one per loop: each frame sent adds a wake-up, so
+            # one at a time never catches up while playing fast (Pause would wait in line).
+            batch = [first, *self._drain()]
+            if None in batch or self._stop.is_set():
                 return
+            self._wake_pending.clear()
             if self._interrupt.is_set():
                 self._interrupt.clear()
                 self.playing, self._job, self._dirty = False, None, True
-            was_playing = self.playing
-            if cmd is not _WAKE:
+            for cmd in batch:
+                if cmd is _WAKE:
+                    continue
+                was_playing = self.playing
                 try:
                     self._handle(cmd)
                 except Exception as err:  # never let one bad command kill the session
                     self.emit(P.error_message(f"{type(err).__name__}: {err}", "internal"))
-            if self.playing and (not was_playing or cmd is not _WAKE and cmd.type == "speed"):
-                play_clock = (time.perf_counter(), 0)
+                if self.playing and (not was_playing or cmd.type == "speed"):
+                    play_clock = (time.perf_counter(), 0)
             try:
                 if self._job is not None:
                     self._advance_job()
@@ -234,6 +251,7 @@ class Session:
                 self.emit(P.error_message("Training diverged; press Reset or change a setting first.", "diverged"))
             else:
                 self._start_job(self._steps(cmd.target, cmd.count), "stepping")
+                self._advance_job()  # the first step now: a command right after cannot cancel it
         elif cmd.type == "reset":
             self.playing = False
             self._reset(self.trainer.config)
@@ -349,11 +367,15 @@ class Session:
                 return
 
     def _advance_job(self) -> None:
+        """Run the job for one slice, at least one step of it (a stalled thread must not
+        turn a Step into nothing)."""
         assert self._job is not None
         t_end = time.perf_counter() + SLICE_SECONDS
         try:
-            while time.perf_counter() < t_end and self._job is not None:
+            while self._job is not None:
                 next(self._job)
+                if time.perf_counter() >= t_end:
+                    break
         except StopIteration:
             self._job = None
             self._dirty = True

@@ -266,7 +266,7 @@ def test_bad_url_value_shows_an_error(open_page):
 
 def test_unknown_preset_shows_an_error(open_page):
     w = open_page("/?preset=nope")
-    expect(w.page.get_by_role("alert")).to_contain_text("unknown preset", timeout=20_000)
+    expect(w.page.get_by_role("alert")).to_contain_text("Preset = nope (there is no preset of that name)", timeout=20_000)
 
 
 def test_figure1_tour_fills_the_panels(lab):

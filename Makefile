@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PIP    := $(VENV)/bin/python -m pip
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test chromium lab test lint bench clean
+.PHONY: setup setup-test chromium lab test lint bench soak clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: setup-test chromium
 	$(VENV)/bin/python bench/bench_frame.py
 	$(VENV)/bin/python bench/bench_step.py --preset ring --iterations 500
 	$(VENV)/bin/python bench/bench_page.py --preset gaussians
+
+# 10 sessions playing for 10 minutes: RSS, threads, CPU and frame rates over time (bench/soak.json)
+soak: setup-test
+	$(VENV)/bin/python bench/soak.py --sessions 10 --minutes 10 --every 30 --out bench/soak.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -27,6 +27,12 @@ FRAME_INTERVAL = 1 / 60
 # smooth on the page (it animates at 60 fps) and halve the encoding, the bandwidth per
 # student and the browser's parsing.
 FRAME_INTERVAL_2D_PLAYING = 1 / 30
+# While playing, drawing a frame (probes, metrics) may take at most this share of the run's
+# time: on a crowded server a probe's wall time grows with the contention, frames come
+# further apart and training keeps the rest. bench/soak.py, 10 gaussians sessions on 2
+# cores: no share 8.7 it/s and 6.9 frames/s each; 1/2: 11.4 and 4.4; 1/3: 16 and 3. One
+# session alone is unchanged (~20 frames/s, ~350 it/s).
+FRAME_TIME_SHARE = 1 / 2
 # While playing, 2-D frames reuse JS/W1/mode metrics this old at most: the cell-free JS and the
 # sliced W1 cost ~30-40 ms on an idle core (20,000 points each side), so refreshing them twice
 # a second keeps them under ~10 % of the training thread.
@@ -91,6 +97,7 @@ class Session:
         self._client_ready.set()
         self._dirty = True
         self._last_frame = 0.0
+        self._probe_seconds = 0.0  # the latest frame's wall time
         self._thread = threading.Thread(target=self._run, name="gan-session", daemon=True)
         self._thread.start()
 
@@ -330,12 +337,15 @@ class Session:
         now = time.perf_counter()
         busy = self.playing or self._job is not None
         interval = FRAME_INTERVAL_2D_PLAYING if busy and self.trainer.p_data.dim == 2 else FRAME_INTERVAL
+        if busy:
+            interval = max(interval, self._probe_seconds / FRAME_TIME_SHARE)
         if not force and (now - self._last_frame < interval or not self._client_ready.is_set()):
             return
         self._client_ready.clear()
         self._last_frame = now
         self._dirty = False
         frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
+        self._probe_seconds = time.perf_counter() - now
         self._record_history(frame)
         self.emit(P.frame_message(frame, self.status))
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -256,3 +257,37 @@ def test_shutdown_takes_under_two_seconds_whatever_the_clients_do(sig) -> None:
         playing.close()
     finally:
         server.stop()
+
+
+def test_serving_beyond_localhost_prints_a_generated_token_and_requires_it() -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--host", "0.0.0.0", "--port", str(port), "--log-level", "warning", "--max-cost", "3e10"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()  # "GAN Lab on http://ADDRESS:PORT/?token=TOKEN  (...)"
+        assert f":{port}/?token=" in line, line
+        token = line.split("?token=")[1].split()[0]
+        assert len(token) >= 16
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "the server did not start"
+                time.sleep(0.1)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/", timeout=5)
+        assert refused.value.code == 401
+        with connect(f"ws://127.0.0.1:{port}/ws") as ws:
+            assert json.loads(ws.recv(timeout=30))["code"] == "token"
+        with connect(f"ws://127.0.0.1:{port}/ws?token={token}") as ws:
+            assert _hello(ws)["role"] == "presenter"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
+from wsutil import frame_at, receive_until, send
 
 from gan_core.config import LabConfig
 from gan_core.cost import config_cost
@@ -28,22 +29,6 @@ FIXED_COST = 2.5e10  # a fixed cost limit: tests do not measure the machine
 
 def limits(**kw: Any) -> Limits:
     return Limits(**{"max_cost": FIXED_COST, **kw})
-
-
-def receive_until(ws, predicate, limit: int = 2000) -> dict:
-    for _ in range(limit):
-        msg = ws.receive_json()
-        if predicate(msg):
-            return msg
-    raise AssertionError("expected message never arrived")
-
-
-def frame_at(ws, iteration: int) -> dict:
-    return receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] == iteration)
-
-
-def send(ws, msg) -> None:
-    ws.send_text(msg if isinstance(msg, str) else json.dumps(msg))
 
 
 def wait_for(condition, timeout: float = 5.0) -> float:

@@ -3,11 +3,11 @@ message (each gets an error reply and the session keeps stepping), divergence an
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 from fastapi.testclient import TestClient
+from wsutil import error, frame_at, receive_until, send
 
 from gan_core.config import LabConfig
 from gan_core.distributions import DISTRIBUTIONS
@@ -18,26 +18,6 @@ from server.protocol import MAX_MESSAGE_BYTES, PROTOCOL_VERSION
 @pytest.fixture()
 def client() -> TestClient:
     return TestClient(create_app())
-
-
-def receive_until(ws, predicate, limit: int = 500) -> dict:
-    for _ in range(limit):
-        msg = ws.receive_json()
-        if predicate(msg):
-            return msg
-    raise AssertionError("expected message never arrived")
-
-
-def frame_at(ws, iteration: int) -> dict:
-    return receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] == iteration)
-
-
-def error(ws) -> dict:
-    return receive_until(ws, lambda m: m["type"] == "error")
-
-
-def send(ws, msg) -> None:
-    ws.send_text(msg if isinstance(msg, str) else json.dumps(msg))
 
 
 def test_healthz(client: TestClient) -> None:

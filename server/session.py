@@ -33,6 +33,7 @@ FRAME_INTERVAL_2D_PLAYING = 1 / 30
 # cores: no share 8.7 it/s and 6.9 frames/s each; 1/2: 11.4 and 4.4; 1/3: 16 and 3. One
 # session alone is unchanged (~20 frames/s, ~350 it/s).
 FRAME_TIME_SHARE = 1 / 2
+SPEED_SMOOTHING_SECONDS = 1.0  # the measured speed's smoothing window
 # While playing, 2-D frames reuse JS/W1/mode metrics this old at most: the cell-free JS and the
 # sliced W1 cost ~30-40 ms on an idle core (20,000 points each side), so refreshing them twice
 # a second keeps them under ~10 % of the training thread.
@@ -98,6 +99,8 @@ class Session:
         self._dirty = True
         self._last_frame = 0.0
         self._probe_seconds = 0.0  # the latest frame's wall time
+        self._speed_mark: tuple[float, int] | None = None  # (time, iteration) at the last frame while playing
+        self._measured: float | None = None
         self._thread = threading.Thread(target=self._run, name="gan-session", daemon=True)
         self._thread.start()
 
@@ -193,6 +196,7 @@ class Session:
                     self.emit(P.error_message(f"{type(err).__name__}: {err}", "internal"))
                 if self.playing and (not was_playing or cmd.type == "speed"):
                     play_clock = (time.perf_counter(), 0)
+                    self._speed_mark, self._measured = None, None  # measure the new pace afresh
             try:
                 if self._job is not None:
                     self._advance_job()
@@ -347,7 +351,23 @@ class Session:
         frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
         self._probe_seconds = time.perf_counter() - now
         self._record_history(frame)
-        self.emit(P.frame_message(frame, self.status))
+        msg = P.frame_message(frame, self.status)
+        msg["speed"] = self.speed
+        msg["measured_speed"] = self._measure_speed(now) if self.playing else None
+        self.emit(msg)
+
+    def _measure_speed(self, now: float) -> float | None:
+        """Iterations a second actually run while playing (the chosen speed is a ceiling the
+        machine may not reach): iterations between frames over the time between them,
+        smoothed over about a second; None until two frames of the same play are known."""
+        iteration = self.trainer.iteration
+        last, self._speed_mark = self._speed_mark, (now, iteration)
+        if last is None or now <= last[0] or iteration < last[1]:
+            return None
+        rate = (iteration - last[1]) / (now - last[0])
+        weight = min(1.0, (now - last[0]) / SPEED_SMOOTHING_SECONDS)
+        self._measured = rate if self._measured is None else self._measured + weight * (rate - self._measured)
+        return round(self._measured, 1)
 
     def _record_history(self, frame: dict[str, Any]) -> None:
         """Keep every `stride`-th frame's scalars; at the cap, drop every other point and

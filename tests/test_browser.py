@@ -216,10 +216,13 @@ def test_step_play_pause_reset(lab):
     assert time.monotonic() - start < 10
     page.wait_for_timeout(1_500)
     assert lab.iteration() >= 20
+    # honest speed: what the server runs, beside the chosen 100/s
+    expect(page.get_by_test_id("speed-measured")).to_have_text(re.compile(r"^\d+(\.\d)?/s now$"), timeout=5_000)
 
     lab.button("Pause").click()
     expect(lab.button("Play")).to_be_visible(timeout=5_000)
     expect(page.locator("#status-text")).to_have_text("paused", timeout=5_000)
+    expect(page.get_by_test_id("speed-measured")).to_have_text("", timeout=5_000)
     page.wait_for_timeout(300)  # a frame already on its way may still land
     before = lab.iteration()
     page.wait_for_timeout(1_000)

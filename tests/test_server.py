@@ -351,3 +351,16 @@ def test_a_long_step_shows_progress_and_pause_interrupts_it(client: TestClient) 
         assert stopped["iteration"] < 1000
         send(ws, {"type": "step"})  # and the session still steps
         frame_at(ws, stopped["iteration"] + 1)
+
+
+def test_frames_carry_the_measured_speed_while_playing(client: TestClient) -> None:
+    """Honest speed: the chosen speed is a ceiling; frames say what actually runs."""
+    with client.websocket_connect("/ws") as ws:
+        ws.receive_json()
+        send(ws, {"type": "speed", "iterations_per_second": 30})
+        send(ws, {"type": "play"})
+        frame = receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] >= 45 and m["measured_speed"] is not None)
+        assert frame["speed"] == 30 and 15 <= frame["measured_speed"] <= 40  # paced at 30/s (after 1.5 s of play)
+        send(ws, {"type": "pause"})
+        paused = receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "paused")
+        assert paused["measured_speed"] is None

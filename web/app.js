@@ -300,6 +300,7 @@ function showIteration(iteration, dUpdates, gUpdates) {
 }
 
 function onFrame(f) {
+  showMeasuredSpeed(f.measured_speed);
   if (f.iteration < state.lastIteration) clearHistory();
   state.lastIteration = f.iteration;
   state.frame = f;
@@ -758,6 +759,13 @@ function showSpeed(idx) {
   const v = state.speeds[idx];
   $("speed-value").textContent = speedLabel(v);
   $("speed").setAttribute("aria-valuetext", v == null ? "as fast as possible" : `${v} iterations per second${v <= 5 ? ", slow motion" : ""}`);
+}
+
+/** What the server actually runs while playing, beside the chosen speed (honest speed). */
+function showMeasuredSpeed(v) {
+  const el = $("speed-measured");
+  el.textContent = v == null ? "" : `${v < 10 ? v.toFixed(1) : Math.round(v)}/s now`;
+  el.setAttribute("aria-label", v == null ? "" : `running ${Math.round(v)} iterations per second`);
 }
 
 $("speed").addEventListener("input", () => {

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import io
+import logging
 import os
 import re
 import sys
@@ -141,8 +142,11 @@ def create_app(
         async def sweeper() -> None:
             while True:
                 await asyncio.sleep(SWEEP_SECONDS)
-                for reap in hub.sweep():
-                    await reap
+                try:
+                    for reap in hub.sweep():
+                        await reap
+                except Exception:  # a bug here must not stop the timeouts for good
+                    logging.getLogger("ganlab").exception("sweeping the sessions failed")
 
         task = asyncio.create_task(sweeper())
         try:

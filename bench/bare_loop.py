@@ -86,3 +86,66 @@ class BareLoop:
                 self.opt_g.zero_grad(set_to_none=True)
                 loss.backward()
                 self.opt_g.step()
+
+
+class LeanLoop:
+    """The leanest loop of the same maths: parameters as plain leaf tensors, F.linear layers,
+    torch.autograd.grad, and Adam/SGD written as in-place foreach updates (no nn.Module, no
+    torch.optim bookkeeping). Non-saturating objective only (no R1)."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        c = self.config = trainer.config
+        self.p_data, self.prior = trainer.p_data, trainer.prior
+        self.gen = torch.Generator().manual_seed(c.seed)
+        self.g = [p.clone().requires_grad_(True) for p in trainer.g_params]
+        self.d = [p.clone().requires_grad_(True) for p in trainer.d_params]
+        self.state = {id(ps): ([torch.zeros_like(p) for p in ps], [torch.zeros_like(p) for p in ps]) for ps in (self.g, self.d)}
+        self.t = {id(self.g): 0, id(self.d): 0}
+
+    @staticmethod
+    def _mlp(params: list[torch.Tensor], x: torch.Tensor, act: str) -> torch.Tensor:
+        fn = ACTIVATIONS.get(act)
+        n = len(params) // 2
+        for i in range(n):
+            x = F.linear(x, params[2 * i], params[2 * i + 1])
+            if i < n - 1:
+                x = fn(x)
+        return x
+
+    @torch.no_grad()
+    def _update(self, params: list[torch.Tensor], grads: tuple[torch.Tensor, ...], lr: float) -> None:
+        c = self.config
+        m, v = self.state[id(params)]
+        if c.optimizer == "sgd":
+            torch._foreach_mul_(m, c.momentum)
+            torch._foreach_add_(m, grads)
+            torch._foreach_add_(params, m, alpha=-lr)
+            return
+        self.t[id(params)] += 1
+        t = self.t[id(params)]
+        torch._foreach_lerp_(m, grads, 1 - c.beta1)
+        torch._foreach_mul_(v, c.beta2)
+        torch._foreach_addcmul_(v, grads, grads, 1 - c.beta2)
+        step = lr / (1 - c.beta1**t)
+        denom = torch._foreach_sqrt(v)
+        torch._foreach_div_(denom, (1 - c.beta2**t) ** 0.5)
+        torch._foreach_add_(denom, 1e-8)
+        torch._foreach_addcdiv_(params, m, denom, -step)
+
+    def step(self, iterations: int) -> None:
+        c, m = self.config, self.config.batch_size
+        ones, zeros = torch.ones(m, 1), torch.zeros(m, 1)
+        for _ in range(iterations):
+            for _ in range(c.d_steps):
+                x = self.p_data.sample(m, self.gen)
+                z = self.prior.sample(m, c.noise_dim, self.gen)
+                with torch.no_grad():
+                    fake = self._mlp(self.g, z, c.g_activation)
+                logits = self._mlp(self.d, torch.cat([x, fake]), c.d_activation)
+                loss = F.binary_cross_entropy_with_logits(logits, torch.cat([ones, zeros])) * 2
+                self._update(self.d, torch.autograd.grad(loss, self.d), c.lr_d)
+            for _ in range(c.g_steps):
+                z = self.prior.sample(m, c.noise_dim, self.gen)
+                logit = self._mlp(self.d, self._mlp(self.g, z, c.g_activation), c.d_activation)
+                loss = F.binary_cross_entropy_with_logits(logit, ones)
+                self._update(self.g, torch.autograd.grad(loss, self.g), c.lr_g)

@@ -1,4 +1,5 @@
-"""FastAPI application: the static page, /healthz, and the /ws training sessions."""
+"""FastAPI application: the page (also as /watch/ID, with its QR code), /healthz, and the /ws
+socket of presenters and watchers; every response carries the security headers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One training session per websocket connection.
+"""One training session (a run): created by a presenter's connection, it outlives it for a
+resume (server/hub.py decides when it ends).
 
 A single worker thread owns the Trainer: every command goes through its queue, so Step can
 never race Play and training never blocks the event loop. Frames go out through a one-slot

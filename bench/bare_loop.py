@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan_core.networks import ACTIVATIONS
+from gan_core.networks import ACTIVATIONS, mlp
 from gan_core.trainer import Trainer
 
 
@@ -102,16 +102,6 @@ class LeanLoop:
         self.state = {id(ps): ([torch.zeros_like(p) for p in ps], [torch.zeros_like(p) for p in ps]) for ps in (self.g, self.d)}
         self.t = {id(self.g): 0, id(self.d): 0}
 
-    @staticmethod
-    def _mlp(params: list[torch.Tensor], x: torch.Tensor, act: str) -> torch.Tensor:
-        fn = ACTIVATIONS.get(act)
-        n = len(params) // 2
-        for i in range(n):
-            x = F.linear(x, params[2 * i], params[2 * i + 1])
-            if i < n - 1:
-                x = fn(x)
-        return x
-
     @torch.no_grad()
     def _update(self, params: list[torch.Tensor], grads: tuple[torch.Tensor, ...], lr: float) -> None:
         c = self.config
@@ -140,12 +130,12 @@ class LeanLoop:
                 x = self.p_data.sample(m, self.gen)
                 z = self.prior.sample(m, c.noise_dim, self.gen)
                 with torch.no_grad():
-                    fake = self._mlp(self.g, z, c.g_activation)
-                logits = self._mlp(self.d, torch.cat([x, fake]), c.d_activation)
+                    fake = mlp(self.g, z, c.g_activation)
+                logits = mlp(self.d, torch.cat([x, fake]), c.d_activation)
                 loss = F.binary_cross_entropy_with_logits(logits, torch.cat([ones, zeros])) * 2
                 self._update(self.d, torch.autograd.grad(loss, self.d), c.lr_d)
             for _ in range(c.g_steps):
                 z = self.prior.sample(m, c.noise_dim, self.gen)
-                logit = self._mlp(self.d, self._mlp(self.g, z, c.g_activation), c.d_activation)
+                logit = mlp(self.d, mlp(self.g, z, c.g_activation), c.d_activation)
                 loss = F.binary_cross_entropy_with_logits(logit, ones)
                 self._update(self.g, torch.autograd.grad(loss, self.g), c.lr_g)

@@ -105,6 +105,14 @@ def browser():
 
 
 # The server sends a strict Content-Security-Policy: report any violation as a console error.
+def record_console(problems: list[str], msg) -> None:
+    """A page's console errors and warnings are problems (the tests assert there are none)."""
+    if "willReadFrequently" in msg.text:
+        return  # Chromium's hint about the tests' own repeated getImageData pixel reads
+    if msg.type in ("error", "warning"):
+        problems.append(f"console {msg.type}: {msg.text}")
+
+
 CSP_WATCH = """
 document.addEventListener("securitypolicyviolation", (e) =>
   console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`));
@@ -126,10 +134,7 @@ class Watched:
         self.page.goto(base + path)
 
     def _console(self, msg) -> None:
-        if "willReadFrequently" in msg.text:
-            return  # Chromium's hint about the tests' own repeated getImageData pixel reads
-        if msg.type in ("error", "warning"):
-            self.problems.append(f"console {msg.type}: {msg.text}")
+        record_console(self.problems, msg)
 
     def _request(self, req) -> None:
         url = urlparse(req.url)

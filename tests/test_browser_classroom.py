@@ -13,7 +13,7 @@ import re
 import urllib.request
 
 import pytest
-from test_browser import COUNT_PIXELS, CSP_WATCH, IN_CI, _missing, browser, expect, server  # noqa: F401 (fixtures)
+from test_browser import COUNT_PIXELS, CSP_WATCH, IN_CI, _missing, browser, expect, record_console, server  # noqa: F401 (fixtures)
 
 if _missing and not IN_CI:
     pytestmark = pytest.mark.skip(reason="; ".join(_missing))
@@ -63,10 +63,7 @@ class Tab:
         self.page.goto(base + path)
 
     def _console(self, msg) -> None:
-        if "willReadFrequently" in msg.text:
-            return  # Chromium's hint about the tests' own repeated getImageData pixel reads
-        if msg.type in ("error", "warning"):
-            self.problems.append(f"console {msg.type}: {msg.text}")
+        record_console(self.problems, msg)
 
     def _socket(self, ws) -> None:
         ws.on("framesent", lambda payload: self.sent.append(json.loads(payload)))

@@ -313,7 +313,8 @@ function onFrame(f) {
   }
   if (f.scalars) for (const c of chartList) c.push(f.iteration, f.scalars);
   showIteration(f.iteration, f.d_updates, f.g_updates);
-  if (state.role === "presenter" && state.link === "open") session.wasPlaying = f.status === "playing";
+  // frames older than a pending Play/Pause must not undo the press (see togglePlay)
+  if (state.role === "presenter" && state.link === "open" && !state.optimistic) session.wasPlaying = f.status === "playing";
   let sentence = f.dim === 2 ? explain2d(f) : explain(f);
   if (state.role === "watcher") sentence = sentence.replace(/ Press Play or Step\.$/, ""); // nothing to press
   $(f.dim === 2 ? "explain2d" : "explain").textContent = sentence;
@@ -781,6 +782,7 @@ function togglePlay() {
   const playing = effectiveStatus() === "playing";
   if (send({ type: playing ? "pause" : "play" })) {
     if (!playing && state.serverStatus === "diverged") return;
+    if (state.role === "presenter") session.wasPlaying = !playing; // a reload right after the press keeps the intent
     state.optimistic = { status: playing ? "paused" : "playing", until: performance.now() + 1500 };
     renderStatus();
   }

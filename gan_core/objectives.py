@@ -62,68 +62,77 @@ class Objective:
         }
 
 
+# Every loss averages over a batch's samples, the last two dimensions: (m, 1) outputs give a
+# scalar, and (S, m, 1) outputs of S sessions stepped together give each session its own loss.
+SAMPLE_DIMS = (-2, -1)
+
+
+def _mean(t: torch.Tensor, keep: bool = False) -> torch.Tensor:
+    return t.mean(SAMPLE_DIMS if t.dim() > 1 else -1, keepdim=keep)
+
+
 # -- discriminator / critic losses -----------------------------------------------------------
 def bce_discriminator(real: torch.Tensor, fake: torch.Tensor, real_target: float = 1.0) -> torch.Tensor:
     """−E[α log D(x_r) + (1 − α) log(1 − D(x_r))] − E log(1 − D(G(z))): minus the paper's
     V(D, G) for α = 1; α < 1 is one-sided label smoothing (fakes keep label 0)."""
-    real_term = F.softplus(-real).mean() if real_target == 1.0 else (real_target * F.softplus(-real) + (1 - real_target) * F.softplus(real)).mean()
-    return real_term + F.softplus(fake).mean()
+    real_term = _mean(F.softplus(-real)) if real_target == 1.0 else _mean(real_target * F.softplus(-real) + (1 - real_target) * F.softplus(real))
+    return real_term + _mean(F.softplus(fake))
 
 
 def least_squares_discriminator(real: torch.Tensor, fake: torch.Tensor, real_target: float = 1.0) -> torch.Tensor:
     """LSGAN with labels a = 0 (fake), b = 1 (real): ½E(D(x_r) − b)² + ½E(D(x_f) − a)²."""
-    return 0.5 * ((real - real_target) ** 2).mean() + 0.5 * (fake**2).mean()
+    return 0.5 * _mean((real - real_target) ** 2) + 0.5 * _mean(fake**2)
 
 
 def wasserstein_critic(real: torch.Tensor, fake: torch.Tensor, real_target: float = 1.0) -> torch.Tensor:
     """E C(x_f) − E C(x_r): minus the critic's estimate of W₁ (Lipschitz by clipping or GP)."""
-    return fake.mean() - real.mean()
+    return _mean(fake) - _mean(real)
 
 
 def hinge_discriminator(real: torch.Tensor, fake: torch.Tensor, real_target: float = 1.0) -> torch.Tensor:
     """E relu(1 − C(x_r)) + E relu(1 + C(x_f)) (SNGAN, SAGAN, BigGAN)."""
-    return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+    return _mean(F.relu(1 - real)) + _mean(F.relu(1 + fake))
 
 
 def relativistic_discriminator(real: torch.Tensor, fake: torch.Tensor, real_target: float = 1.0) -> torch.Tensor:
     """−E log σ(C(x_r) − C(x_f)) over paired real and fake samples (RGAN)."""
-    return F.softplus(-(real - fake)).mean()
+    return _mean(F.softplus(-(real - fake)))
 
 
 def relativistic_average_discriminator(real: torch.Tensor, fake: torch.Tensor, real_target: float = 1.0) -> torch.Tensor:
     """−E log σ(C(x_r) − E C(x_f)) − E log(1 − σ(C(x_f) − E C(x_r))) (RaGAN)."""
-    return F.softplus(-(real - fake.mean())).mean() + F.softplus(fake - real.mean()).mean()
+    return _mean(F.softplus(-(real - _mean(fake, keep=True)))) + _mean(F.softplus(fake - _mean(real, keep=True)))
 
 
 # -- generator losses (fake_out, real_out) ---------------------------------------------------
 def minimax_generator(fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
     """E log(1 − D(G(z))): the saturating generator loss of eq. 1."""
-    return -F.softplus(fake).mean()
+    return _mean(-F.softplus(fake))
 
 
 def non_saturating_generator(fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
     """−E log D(G(z)): same fixed point, strong gradients early in training."""
-    return F.softplus(-fake).mean()
+    return _mean(F.softplus(-fake))
 
 
 def least_squares_generator(fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
     """½E(D(x_f) − c)² with c = 1: G wants D to call its samples real."""
-    return 0.5 * ((fake - 1.0) ** 2).mean()
+    return 0.5 * _mean((fake - 1.0) ** 2)
 
 
 def critic_generator(fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
     """−E C(x_f): G raises the critic's score of its samples (WGAN, WGAN-GP, hinge)."""
-    return -fake.mean()
+    return -_mean(fake)
 
 
 def relativistic_generator(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     """−E log σ(C(x_f) − C(x_r)): the discriminator's loss with real and fake swapped."""
-    return F.softplus(-(fake - real)).mean()
+    return _mean(F.softplus(-(fake - real)))
 
 
 def relativistic_average_generator(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     """RaGAN's generator: the discriminator's loss with real and fake swapped."""
-    return F.softplus(-(fake - real.mean())).mean() + F.softplus(real - fake.mean()).mean()
+    return _mean(F.softplus(-(fake - _mean(real, keep=True)))) + _mean(F.softplus(real - _mean(fake, keep=True)))
 
 
 # -- MMD (no discriminator) ------------------------------------------------------------------

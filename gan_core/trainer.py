@@ -12,6 +12,7 @@ from typing import Literal
 import torch
 
 from gan_core import optim
+from gan_core.batched import LOSS_LIMIT, Stack, stackable
 from gan_core.config import LabConfig
 from gan_core.distributions import DISTRIBUTIONS, Distribution1D
 from gan_core.distributions2d import Distribution2D, drawn_distribution
@@ -32,7 +33,6 @@ from gan_core.objectives import OBJECTIVES, Objective, mmd2_unbiased
 from gan_core.priors import PRIORS, Prior
 from gan_core.regularizers import Regs
 
-LOSS_LIMIT = 1e5  # a GAN loss this large means the logits exploded
 StepTarget = Literal["iteration", "discriminator", "generator"]
 GP_EPS = 1e-12  # inside the gradient norm's square root: its derivative at 0 is finite
 
@@ -294,7 +294,9 @@ class Trainer:
         self.g_average: Params | None = None
         self._average_count = 0
         self._init_tricks()
+        self.stackable = stackable(self)  # steps through gan_core.batched (S = 1 alone)
         self.iteration = 0
+        self.phase = 0  # updates done in the current iteration (one was interrupted part-way)
         self.d_updates = 0
         self.g_updates = 0
         self.diverged: str | None = None
@@ -328,6 +330,7 @@ class Trainer:
         self.config = config
         self.settings = StepSettings.from_config(config)
         self._init_tricks()
+        self.stackable = stackable(self)
         self.diverged = None
         return []
 
@@ -348,10 +351,12 @@ class Trainer:
         return c.instance_noise * max(0.0, 1.0 - self.iteration / c.instance_noise_anneal)
 
     def _real(self) -> torch.Tensor:
-        return self.p_data.sample(self.config.batch_size, self.gen).to(self.device)
+        x = self.p_data.sample(self.config.batch_size, self.gen)
+        return x if self.device.type == "cpu" else x.to(self.device)
 
     def _noise(self) -> torch.Tensor:
-        return self.prior.sample(self.config.batch_size, self.config.noise_dim, self.gen).to(self.device)
+        z = self.prior.sample(self.config.batch_size, self.config.noise_dim, self.gen)
+        return z if self.device.type == "cpu" else z.to(self.device)
 
     def _batch(self, x_real: torch.Tensor | None, z: torch.Tensor, gradient_penalty: bool = False) -> Batch:
         """Extra random inputs, drawn after x_real and z so plain runs keep their stream."""
@@ -404,16 +409,22 @@ class Trainer:
     def step_iteration(self) -> None:
         """k discriminator updates, then g_steps generator updates (1 in the paper).
         Raises Interrupted between updates when `should_stop()` says so; the iteration is
-        then not counted (the updates already made are kept)."""
-        for _ in range(self.config.d_steps):
+        then not counted, and the next call carries on with its remaining updates."""
+        plan = "d" * self.config.d_steps + "g" * self.config.g_steps
+        while self.phase < len(plan):
             self._check_stop()
-            self.step_discriminator()
-        for _ in range(self.config.g_steps):
-            self._check_stop()
-            self.step_generator()
+            (self.step_discriminator if plan[self.phase] == "d" else self.step_generator)()
+            self.phase += 1
+        self.phase = 0
         self.iteration += 1
 
     def step(self, target: StepTarget = "iteration", count: int = 1) -> None:
+        """`count` iterations, or single updates of one network. Stackable configurations
+        run as a stack of one session (gan_core.batched), the very computation a scheduler
+        runs for many sessions at once; the rest use the per-session functions above."""
+        if self.stackable:
+            self._step_stacked(target, count)
+            return
         fn = {
             "iteration": self.step_iteration,
             "discriminator": self.step_discriminator,
@@ -422,6 +433,23 @@ class Trainer:
         for _ in range(count):
             self._check_stop()
             fn()
+
+    def _step_stacked(self, target: StepTarget, count: int) -> None:
+        self._check_not_diverged()
+        stack = Stack([self])
+        stack.should_stop = self.should_stop
+        try:
+            if target == "iteration":
+                done = stack.run(count)
+            else:
+                done = 0
+                while done < count and not self.should_stop() and stack.update("d" if target == "discriminator" else "g"):
+                    done += 1
+        finally:
+            stack.write_back()
+        self._check_not_diverged()
+        if done < count:
+            raise Interrupted("stopped between updates")
 
     def _check_stop(self) -> None:
         if self.should_stop():

@@ -21,6 +21,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from server.frames import read_header  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -88,8 +91,8 @@ def start_server(port: int, device: str) -> subprocess.Popen:
 
 
 def is_frame(payload: str | bytes) -> bool:
-    head = payload[:40] if isinstance(payload, str) else payload[:40].decode("utf-8", "replace")
-    return '"type":"frame"' in head.replace(" ", "")
+    """Frames are binary (server/frames.py): their header says so; text messages are not."""
+    return isinstance(payload, bytes) and read_header(payload).get("type") == "frame"
 
 
 def main() -> None:

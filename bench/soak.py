@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from server.frames import decode_message  # noqa: E402  (frames are binary, the rest JSON text)
 
 
 def free_port() -> int:
@@ -112,7 +114,7 @@ class Client(threading.Thread):
 
         try:
             with connect(self.url, max_size=None, open_timeout=60, close_timeout=5) as ws:
-                hello = json.loads(ws.recv(timeout=60))
+                hello = decode_message(ws.recv(timeout=60))
                 if hello.get("type") != "hello":
                     self.closed = f"refused: {hello}"
                     return
@@ -125,7 +127,7 @@ class Client(threading.Thread):
                         text = ws.recv(timeout=1.0)
                     except TimeoutError:
                         continue
-                    msg = json.loads(text)
+                    msg = decode_message(text)
                     kind = msg.get("type")
                     with self.lock:
                         self.bytes += len(text)

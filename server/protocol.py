@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5  # 5: frames are binary (server/frames.py)
 MAX_MESSAGE_BYTES = 64 * 1024  # the default; `ganlab serve --max-message-bytes` sets it
 MAX_STEP_COUNT = 1000
 SPEEDS = [1, 2, 5, 10, 30, 60, 100, 300, 1000, None]  # iterations per second; None = as fast as possible
@@ -136,8 +136,12 @@ NESTED_DIGITS = 4
 HEATMAP_DIGITS = 3
 
 
-def frame_message(probe: dict[str, Any], status: str) -> dict[str, Any]:
+def frame_message(probe: dict[str, Any], status: str, raw: bool = False) -> dict[str, Any]:
+    """A frame message. `raw`: its arrays stay NumPy arrays, for server/frames.py to send as
+    a binary frame; otherwise rounded JSON lists (the tour's panels are JSON)."""
     msg = {"type": "frame", "version": PROTOCOL_VERSION, "status": status}
+    if raw:
+        return msg | probe
     for key, value in probe.items():
         if key in ARRAY_KEYS and probe.get("dim") == 1:
             msg[key] = None if value is None else _array(value)  # None: no optimum, or no spread

@@ -24,9 +24,9 @@ from gan_core.trainer import Diverged, Interrupted, Trainer
 from server import protocol as P
 
 FRAME_INTERVAL = 1 / 60
-# A 2-D frame is ~35 kB (heatmap, mesh, dots, arrows): while playing, 30 a second look as
-# smooth on the page (it animates at 60 fps) and halve the encoding, the bandwidth per
-# student and the browser's parsing.
+# A 2-D frame is ~21 kB (heatmap, mesh, dots, arrows; a binary frame, ~34 kB as JSON): while
+# playing, 30 a second look as smooth on the page (it animates at 60 fps) and halve the
+# encoding, the bandwidth per student and the browser's work.
 FRAME_INTERVAL_2D_PLAYING = 1 / 30
 # While playing, drawing a frame (probes, metrics) may take at most this share of the run's
 # time: on a crowded server a probe's wall time grows with the contention, frames come
@@ -352,7 +352,7 @@ class Session:
         frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
         self._probe_seconds = time.perf_counter() - now
         self._record_history(frame)
-        msg = P.frame_message(frame, self.status)
+        msg = P.frame_message(frame, self.status, raw=True)  # NumPy arrays: the hub sends it binary
         msg["speed"] = self.speed
         msg["measured_speed"] = self._measure_speed(now) if self.playing else None
         self.emit(msg)

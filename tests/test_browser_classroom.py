@@ -67,7 +67,8 @@ class Tab:
 
     def _socket(self, ws) -> None:
         ws.on("framesent", lambda payload: self.sent.append(json.loads(payload)))
-        ws.on("framereceived", lambda payload: self.tours.append(json.loads(payload)) if payload.startswith('{"type":"tour"') else None)
+        # frames are binary (bytes here); tours are JSON text
+        ws.on("framereceived", lambda payload: self.tours.append(json.loads(payload)) if isinstance(payload, str) and payload.startswith('{"type":"tour"') else None)
 
     def button(self, name: str):
         return self.page.get_by_role("button", name=name, exact=True)

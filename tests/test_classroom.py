@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
-from wsutil import frame_at, receive_until, send
+from wsutil import decode, frame_at, receive, receive_until, send
 
 from gan_core.config import LabConfig
 from gan_core.cost import config_cost
@@ -46,7 +46,7 @@ def test_a_reconnect_resumes_the_same_run_and_says_when_it_could_not() -> None:
     app = create_app(limits=limits())
     with TestClient(app) as client:
         with client.websocket_connect("/ws") as ws:
-            hello = ws.receive_json()
+            hello = receive(ws)
             assert hello["role"] == "presenter" and not hello["resumed"] and not hello["resume_failed"]
             key = hello["session"]["key"]
             send(ws, {"type": "step", "count": 3})
@@ -54,7 +54,7 @@ def test_a_reconnect_resumes_the_same_run_and_says_when_it_could_not() -> None:
         run = app.state.hub.runs[key]
         wait_for(lambda: run.detached_since is not None)
         with client.websocket_connect(f"/ws?resume={key}") as ws:
-            hello = ws.receive_json()
+            hello = receive(ws)
             assert hello["resumed"] and hello["iteration"] == 3 and hello["session"]["key"] == key
             assert [h["iteration"] for h in hello["history"]][-1] == 3  # the charts' history comes back
             frame = receive_until(ws, lambda m: m["type"] == "frame")
@@ -62,20 +62,20 @@ def test_a_reconnect_resumes_the_same_run_and_says_when_it_could_not() -> None:
             send(ws, {"type": "step"})
             frame_at(ws, 4)
         with client.websocket_connect("/ws?resume=no-such-run") as ws:
-            hello = ws.receive_json()
+            hello = receive(ws)
             assert not hello["resumed"] and hello["resume_failed"] and hello["iteration"] == 0
 
 
 def test_a_second_tab_takes_over_and_the_first_is_told() -> None:
     with TestClient(create_app(limits=limits())) as client:
         with client.websocket_connect("/ws") as first:
-            key = first.receive_json()["session"]["key"]
+            key = receive(first)["session"]["key"]
             with client.websocket_connect(f"/ws?resume={key}") as second:
-                assert second.receive_json()["resumed"]
+                assert receive(second)["resumed"]
                 msg = receive_until(first, lambda m: m["type"] == "error")
                 assert msg["code"] == "taken_over"
                 with pytest.raises(WebSocketDisconnect) as closed:
-                    first.receive_json()
+                    receive(first)
                 assert closed.value.code == 4409
                 send(second, {"type": "step"})
                 frame_at(second, 1)
@@ -90,7 +90,7 @@ def test_a_disconnect_stops_training_within_a_second_even_mid_iteration(grace: f
     hub = app.state.hub
     with TestClient(app) as client:
         with client.websocket_connect("/ws") as ws:
-            key = ws.receive_json()["session"]["key"]
+            key = receive(ws)["session"]["key"]
             send(ws, {"type": "configure", "config": heavy})
             receive_until(ws, lambda m: m["type"] == "config")
             send(ws, {"type": "speed", "iterations_per_second": None})
@@ -121,6 +121,9 @@ class FakeSocket:
 
     async def send_text(self, data: str) -> None:
         self.sent.append(json.loads(data))
+
+    async def send_bytes(self, data: bytes) -> None:  # frames
+        self.sent.append(decode(data))
 
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
         self.closed = code
@@ -174,13 +177,13 @@ def test_watchers_follow_the_run_read_only() -> None:
     app = create_app(limits=limits())
     with TestClient(app) as client:
         with client.websocket_connect("/ws") as teacher:
-            hello = teacher.receive_json()
+            hello = receive(teacher)
             watch_id = hello["session"]["watch_id"]
             assert hello["session"]["watch_url"].endswith(f"/watch/{watch_id}") and "key" in hello["session"]
             send(teacher, {"type": "step", "count": 2})
             frame_at(teacher, 2)
             with client.websocket_connect(f"/ws?watch={watch_id}") as student:
-                welcome = student.receive_json()
+                welcome = receive(student)
                 assert welcome["role"] == "watcher" and "key" not in welcome["session"] and welcome["iteration"] == 2
                 assert receive_until(teacher, lambda m: m["type"] == "watchers")["count"] == 1
                 assert receive_until(student, lambda m: m["type"] == "frame")["iteration"] == 2
@@ -194,9 +197,9 @@ def test_watchers_follow_the_run_read_only() -> None:
                 assert app.state.hub.by_watch[watch_id].session.trainer.iteration == 1
             assert receive_until(teacher, lambda m: m["type"] == "watchers")["count"] == 0
         with client.websocket_connect("/ws?watch=unknown-id") as lost:
-            assert lost.receive_json()["code"] == "no_such_session"
+            assert receive(lost)["code"] == "no_such_session"
             with pytest.raises(WebSocketDisconnect) as closed:
-                lost.receive_json()
+                receive(lost)
             assert closed.value.code == 4404
 
 
@@ -204,7 +207,7 @@ def test_watch_page_and_qr_code() -> None:
     app = create_app(limits=limits())
     with TestClient(app) as client:
         with client.websocket_connect("/ws") as teacher:
-            watch_id = teacher.receive_json()["session"]["watch_id"]
+            watch_id = receive(teacher)["session"]["watch_id"]
             page = client.get(f"/watch/{watch_id}")
             assert page.status_code == 200 and "<html" in page.text.lower()
             qr = client.get(f"/watch/{watch_id}/qr.svg")
@@ -219,7 +222,7 @@ def test_the_command_queue_is_bounded_and_the_session_keeps_working() -> None:
     app = create_app(limits=limits(queue=2, commands_per_second=10_000))
     with TestClient(app) as client:
         with client.websocket_connect("/ws") as ws:
-            key = ws.receive_json()["session"]["key"]
+            key = receive(ws)["session"]["key"]
             for _ in range(200):
                 send(ws, {"type": "configure", "config": {"lr_d": 0.001}})
             assert "slow down" in receive_until(ws, lambda m: m["type"] == "error" and m["code"] == "queue_full")["message"]
@@ -233,7 +236,7 @@ def test_the_command_queue_is_bounded_and_the_session_keeps_working() -> None:
 def test_command_rate_and_message_size_are_answered() -> None:
     with TestClient(create_app(limits=limits(commands_per_second=5, message_bytes=1000))) as client:
         with client.websocket_connect("/ws") as ws:
-            ws.receive_json()
+            receive(ws)
             send(ws, {"type": "configure", "config": {"drawn_points": [[0.1, 0.2]] * 200}})
             msg = receive_until(ws, lambda m: m["type"] == "error")
             assert msg["code"] == "too_large" and "1000 bytes" in msg["message"]
@@ -256,7 +259,7 @@ def test_command_rate_and_message_size_are_answered() -> None:
 def test_values_out_of_range_get_an_error_and_the_worker_lives(command, fragment) -> None:
     with TestClient(create_app(limits=limits())) as client:
         with client.websocket_connect("/ws") as ws:
-            ws.receive_json()
+            receive(ws)
             send(ws, {"type": "play"})
             send(ws, command)
             assert fragment in receive_until(ws, lambda m: m["type"] == "error")["message"]
@@ -271,7 +274,7 @@ def test_the_largest_valid_configuration_is_refused_as_too_costly() -> None:
     assert config_cost(LabConfig(**largest)).iteration > 100 * FIXED_COST  # minutes, not a second
     with TestClient(create_app(limits=limits())) as client:
         with client.websocket_connect("/ws") as ws:
-            ws.receive_json()
+            receive(ws)
             send(ws, {"type": "configure", "config": largest})
             msg = receive_until(ws, lambda m: m["type"] == "error")
             assert msg["code"] == "too_costly" and "too heavy" in msg["message"] and msg["problems"][0]["field"] is None
@@ -292,7 +295,7 @@ def test_every_preset_fits_the_cost_limit_of_this_machine() -> None:
 def test_a_link_with_bad_values_keeps_the_rest_and_names_what_was_dropped() -> None:
     with TestClient(create_app(limits=limits())) as client:
         with client.websocket_connect("/ws") as ws:
-            ws.receive_json()
+            receive(ws)
             send(ws, {"type": "configure", "preset": "ring", "config": {"lr_g": "0", "lr_d": "0.0005", "bogus": "1"}, "from_url": True})
             msg = receive_until(ws, lambda m: m["type"] == "config")
             assert msg["preset"] == "ring" and msg["config"]["lr_d"] == 0.0005
@@ -307,7 +310,7 @@ def test_a_link_with_bad_values_keeps_the_rest_and_names_what_was_dropped() -> N
 def test_bad_config_errors_name_their_fields() -> None:
     with TestClient(create_app(limits=limits())) as client:
         with client.websocket_connect("/ws") as ws:
-            ws.receive_json()
+            receive(ws)
             send(ws, {"type": "configure", "config": {"lr_g": 0, "batch_size": -1}})
             msg = receive_until(ws, lambda m: m["type"] == "error")
             assert msg["code"] == "bad_config" and {p["field"] for p in msg["problems"]} == {"lr_g", "batch_size"}
@@ -321,15 +324,15 @@ def test_cross_site_origins_are_refused_unless_allowed() -> None:
     assert origin_allowed({"host": "127.0.0.1:8000", "origin": "https://lms.school"}, ["https://lms.school"])
     with TestClient(create_app(limits=limits())) as client:
         with client.websocket_connect("/ws", headers={"origin": "https://evil.example"}) as ws:
-            assert ws.receive_json()["code"] == "origin_refused"
+            assert receive(ws)["code"] == "origin_refused"
             with pytest.raises(WebSocketDisconnect) as closed:
-                ws.receive_json()
+                receive(ws)
             assert closed.value.code == 4403
         with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
-            assert ws.receive_json()["type"] == "hello"
+            assert receive(ws)["type"] == "hello"
     with TestClient(create_app(limits=limits(), allow_origins=["https://lms.school"])) as client:
         with client.websocket_connect("/ws", headers={"origin": "https://lms.school"}) as ws:
-            assert ws.receive_json()["type"] == "hello"
+            assert receive(ws)["type"] == "hello"
 
 
 def test_a_token_guards_the_page_and_the_socket_but_not_watch_links() -> None:
@@ -343,18 +346,18 @@ def test_a_token_guards_the_page_and_the_socket_but_not_watch_links() -> None:
         assert client.get("/").status_code == 200  # the cookie
         assert client.get("/healthz").status_code == 200 and client.get("/static/app.js").status_code == 200
         with client.websocket_connect("/ws") as ws:  # the cookie again
-            watch_id = ws.receive_json()["session"]["watch_id"]
+            watch_id = receive(ws)["session"]["watch_id"]
             client.cookies.clear()
             with client.websocket_connect("/ws") as intruder:
-                assert intruder.receive_json()["code"] == "token"
+                assert receive(intruder)["code"] == "token"
                 with pytest.raises(WebSocketDisconnect) as closed:
-                    intruder.receive_json()
+                    receive(intruder)
                 assert closed.value.code == 4401
             with client.websocket_connect("/ws?token=s3cret") as ok:
-                assert ok.receive_json()["type"] == "hello"
+                assert receive(ok)["type"] == "hello"
             assert client.get(f"/watch/{watch_id}").status_code == 200
             with client.websocket_connect(f"/ws?watch={watch_id}") as student:
-                assert student.receive_json()["role"] == "watcher"
+                assert receive(student)["role"] == "watcher"
 
 
 def test_responses_carry_strict_security_headers() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from websockets.sync.client import connect
+from wsutil import decode, is_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHERS = 30
@@ -69,7 +70,7 @@ class Server:
 
 def _hello(ws) -> dict:
     while True:
-        msg = json.loads(ws.recv(timeout=30))
+        msg = decode(ws.recv(timeout=30))
         if msg["type"] == "hello":
             return msg
 
@@ -77,7 +78,7 @@ def _hello(ws) -> dict:
 def _until(ws, predicate, timeout: float = 30) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        msg = json.loads(ws.recv(timeout=timeout))
+        msg = decode(ws.recv(timeout=timeout))
         if predicate(msg):
             return msg
     raise AssertionError("message never came")
@@ -89,7 +90,7 @@ def _frames_per_second(ws, seconds: float) -> float:
     count, start = 0, time.monotonic()
     while time.monotonic() < start + seconds:
         try:
-            if ws.recv(timeout=0.5).startswith('{"type":"frame"'):
+            if is_frame(ws.recv(timeout=0.5)):
                 count += 1
         except TimeoutError:
             continue
@@ -126,10 +127,10 @@ def test_thirty_watchers_follow_one_presenter() -> None:
                                 text = ws.recv(timeout=0.5)
                             except TimeoutError:
                                 continue
-                            if text.startswith('{"type":"frame"'):
+                            if is_frame(text):
                                 if measuring.is_set():
                                     counts[i] += 1
-                                    last_iteration[i] = json.loads(text)["iteration"] if counts[i] % 20 == 1 else last_iteration[i]
+                                    last_iteration[i] = decode(text)["iteration"] if counts[i] % 20 == 1 else last_iteration[i]
                             elif '"read_only"' in text:
                                 counts[i] += 0  # expected answer to the play above
                             elif '"type":"error"' in text:
@@ -152,7 +153,7 @@ def test_thirty_watchers_follow_one_presenter() -> None:
                     text = teacher.recv(timeout=0.5)
                 except TimeoutError:
                     continue
-                if text.startswith('{"type":"frame"'):
+                if is_frame(text):
                     counts[WATCHERS] += 1
             seconds = time.monotonic() - t0
             cpu = (server.cpu_seconds() - cpu0) / seconds

@@ -36,6 +36,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from wsutil import decode
 
 from gan_core.config import LabConfig
 from gan_core.distributions import DISTRIBUTIONS
@@ -110,8 +111,8 @@ class Link:
 
     def recv(self, timeout: float = RECV_TIMEOUT) -> dict[str, Any]:
         raw = self._recv_raw(timeout)
-        assert isinstance(raw, str), f"{self.name}: the server sent a binary message"
-        msg = json.loads(raw)
+        msg = decode(raw)  # frames are binary (server/frames.py), everything else JSON text
+        assert isinstance(raw, str) or msg.get("type") == "frame", f"{self.name}: a binary message that is not a frame"
         if msg.get("type") == "error":
             ERROR_CODES[msg.get("code")] += 1
             self.errors.append(msg)

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from wsutil import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 CYCLES = 500
@@ -91,12 +92,12 @@ def cycle(url: str) -> None:
     from websockets.sync.client import connect
 
     with connect(url, max_size=None, open_timeout=RECV_TIMEOUT, close_timeout=5) as ws:
-        hello = json.loads(ws.recv(timeout=RECV_TIMEOUT))
+        hello = decode(ws.recv(timeout=RECV_TIMEOUT))
         assert hello["type"] == "hello", hello
         ws.send(json.dumps({"type": "step"}))
         deadline = time.monotonic() + RECV_TIMEOUT
         while True:
-            msg = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            msg = decode(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
             assert msg["type"] != "error", msg
             if msg["type"] == "frame" and msg["iteration"] == 1:
                 return

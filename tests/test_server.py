@@ -3,11 +3,12 @@ message (each gets an error reply and the session keeps stepping), divergence an
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
 from fastapi.testclient import TestClient
-from wsutil import error, frame_at, receive_until, send
+from wsutil import error, frame_at, receive, receive_until, send
 
 from gan_core.config import LabConfig
 from gan_core.distributions import DISTRIBUTIONS
@@ -32,7 +33,7 @@ def test_index_is_served(client: TestClient) -> None:
 
 def test_hello_then_step_gives_frame_with_iteration_1(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
-        hello = ws.receive_json()
+        hello = receive(ws)
         assert hello["type"] == "hello" and hello["version"] == PROTOCOL_VERSION
         assert "lr_g" in hello["schema"]["properties"]
         assert {p["name"] for p in hello["presets"]} >= {"figure1", "wgan-gp", "disjoint"}
@@ -208,7 +209,7 @@ def test_divergence_pauses_and_reset_recovers(client: TestClient) -> None:
         err = receive_until(ws, lambda m: m["type"] == "error", limit=20000)
         assert err["code"] == "diverged" and "Reset" in err["message"]
         frame = receive_until(ws, lambda m: m["type"] == "frame" and m["status"] == "diverged")
-        assert all(v is None or abs(v) < 1e30 for v in frame["p_g"])  # still drawable
+        assert all(not math.isfinite(v) or abs(v) < 1e30 for v in frame["p_g"])  # still drawable (NaN: missing)
         send(ws, {"type": "step"})
         assert error(ws)["code"] == "diverged"
         send(ws, {"type": "reset"})
@@ -238,9 +239,9 @@ def test_tour_records_four_panels(client: TestClient, monkeypatch) -> None:
 def test_lab_full(client: TestClient) -> None:
     small = TestClient(create_app(max_sessions=1))
     with small.websocket_connect("/ws") as first:
-        first.receive_json()
+        receive(first)
         with small.websocket_connect("/ws") as second:
-            msg = second.receive_json()
+            msg = receive(second)
             assert msg["type"] == "error" and msg["code"] == "lab_full"
         send(first, {"type": "step"})
         frame_at(first, 1)
@@ -248,7 +249,7 @@ def test_lab_full(client: TestClient) -> None:
 
 def test_2d_frames_from_a_preset(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
-        hello = ws.receive_json()
+        hello = receive(ws)
         dims = {d["name"]: d["dim"] for d in hello["registries"]["distribution"]}
         assert dims["gaussian"] == 1 and dims["ring"] == 2
         assert hello["schema"]["properties"]["drawn_points"]["hidden"] is True
@@ -356,7 +357,7 @@ def test_a_long_step_shows_progress_and_pause_interrupts_it(client: TestClient) 
 def test_frames_carry_the_measured_speed_while_playing(client: TestClient) -> None:
     """Honest speed: the chosen speed is a ceiling; frames say what actually runs."""
     with client.websocket_connect("/ws") as ws:
-        ws.receive_json()
+        receive(ws)
         send(ws, {"type": "speed", "iterations_per_second": 30})
         send(ws, {"type": "play"})
         frame = receive_until(ws, lambda m: m["type"] == "frame" and m["iteration"] >= 45 and m["measured_speed"] is not None)

@@ -3,6 +3,7 @@
 // Drawing only: every number comes from the server's frame.
 
 import { fitCanvas, fmtTick, haloText, niceTicks, tracePath } from "./canvas.js";
+import { has, mapValues } from "./frames.js";
 import { kindOfFrame, tickText } from "./kinds.js";
 
 export const COLORS = {
@@ -24,15 +25,18 @@ const FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 
 function maxOf(arr) {
   let m = 0;
-  for (const v of arr || []) if (v != null && v > m) m = v;
+  for (const v of arr || []) if (has(v) && v > m) m = v;
   return m;
 }
 
 function argMax(arr) {
   let best = 0;
-  for (let i = 1; i < (arr || []).length; i++) if (arr[i] != null && (arr[best] == null || arr[i] > arr[best])) best = i;
+  for (let i = 1; i < (arr || []).length; i++) if (has(arr[i]) && (!has(arr[best]) || arr[i] > arr[best])) best = i;
   return best;
 }
+
+/** A density where it is known, else 0 (arrays hold NaN, or null in the tour's panels). */
+const orZero = (v) => (has(v) ? v : 0);
 
 // Deterministic jitter so dots do not flicker from frame to frame.
 function jitter(i) {
@@ -91,9 +95,11 @@ export function drawFigure1(canvas, frame, opts = {}) {
   // Density scale: fixed by p_data so the target keeps its size; tall p_g is clipped.
   const pMax = maxOf(frame.p_data) || maxOf(frame.p_g) || 1;
   const yMax = pMax * 1.3;
-  const dens = (p) => (p == null ? null : xY - (Math.min(p, yMax * 1.02) / yMax) * (xY - plotTop));
-  const prob = (p) => (p == null ? null : xY - ((p - dLo) / (dHi - dLo)) * (xY - plotTop));
-  const xs = frame.x.map(X);
+  // frames' arrays may be typed arrays with NaN (binary frames) or lists with null (the tour's
+  // JSON panels): both are missing values; curves are mapped into plain arrays (mapValues)
+  const dens = (p) => (!has(p) ? null : xY - (Math.min(p, yMax * 1.02) / yMax) * (xY - plotTop));
+  const prob = (p) => (!has(p) ? null : xY - ((p - dLo) / (dHi - dLo)) * (xY - plotTop));
+  const xs = mapValues(frame.x, X);
   canvas.dataset.dAxis = `${kind.key} ${dLo} ${dHi}`; // for tests and curious readers
 
   ctx.save();
@@ -121,7 +127,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
     for (let i = 0; i < frame.mapping_z.length; i++) {
       let lo = frame.mapping_lo[i];
       let hi = frame.mapping_hi[i];
-      if (lo == null || hi == null || hi < vLo || lo > vHi) continue;
+      if (!has(lo) || !has(hi) || hi < vLo || lo > vHi) continue;
       lo = Math.max(lo, vLo);
       hi = Math.min(hi, vHi);
       const zx = Z(frame.mapping_z[i]);
@@ -145,7 +151,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
     const outside = new Path2D();
     for (let i = 0; i < frame.mapping_z.length; i++) {
       const gz = frame.mapping_x[i];
-      if (gz == null) continue;
+      if (!has(gz)) continue;
       const zx = Z(frame.mapping_z[i]);
       if (gz < vLo || gz > vHi) {
         if (gz < vLo) leftOut++;
@@ -170,7 +176,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
   if (opts.ghost && opts.ghost.p_g) {
     ctx.strokeStyle = COLORS.pgGhost;
     ctx.lineWidth = compact ? 2.5 : 4;
-    tracePath(ctx, opts.ghost.x.map(X), opts.ghost.p_g.map(dens));
+    tracePath(ctx, mapValues(opts.ghost.x, X), mapValues(opts.ghost.p_g, dens));
     ctx.stroke();
   }
 
@@ -180,7 +186,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
     ctx.lineWidth = compact ? 2 : 3;
     ctx.lineCap = "round";
     ctx.setLineDash(compact ? [0.5, 4] : [0.5, 6]);
-    tracePath(ctx, xs, frame.p_data.map(dens));
+    tracePath(ctx, xs, mapValues(frame.p_data, dens));
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.lineCap = "butt";
@@ -190,7 +196,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.strokeStyle = COLORS.pg;
   ctx.lineWidth = compact ? 2.2 : 3.5;
   ctx.lineJoin = "round";
-  tracePath(ctx, xs, frame.p_g.map(dens));
+  tracePath(ctx, xs, mapValues(frame.p_g, dens));
   ctx.stroke();
 
   // D and D* stay in the band above the x line, whatever their scale.
@@ -205,8 +211,8 @@ export function drawFigure1(canvas, frame, opts = {}) {
     ctx.setLineDash([1.5, 3]);
     // D* only where there is some mass: far in the empty tails it is 0/0 in all but name.
     const floor = 0.002 * pMax;
-    const dStar = frame.d_star.map((v, i) => ((frame.p_data[i] ?? 0) + (frame.p_g[i] ?? 0) > floor ? v : null));
-    tracePath(ctx, xs, dStar.map(prob));
+    const dStar = mapValues(frame.d_star, (v, i) => (orZero(frame.p_data[i]) + orZero(frame.p_g[i]) > floor ? prob(v) : null));
+    tracePath(ctx, xs, dStar);
     ctx.stroke();
     ctx.setLineDash([]);
   }
@@ -215,7 +221,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.strokeStyle = COLORS.d;
   ctx.lineWidth = compact ? 2 : 3;
   ctx.setLineDash(compact ? [5, 3] : [9, 6]);
-  tracePath(ctx, xs, frame.d.map(prob));
+  tracePath(ctx, xs, mapValues(frame.d, prob));
   ctx.stroke();
   ctx.setLineDash([]);
   ctx.restore();
@@ -228,7 +234,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
       ctx.fillStyle = color;
       ctx.beginPath();
       (vals || []).forEach((v, i) => {
-        if (v == null) return;
+        if (!has(v)) return;
         const px = X(v);
         const py = y0 + jitter(i + (color === COLORS.pg ? 1000 : 0)) * band;
         ctx.moveTo(px + r, py);
@@ -294,7 +300,7 @@ export function drawFigure1(canvas, frame, opts = {}) {
     haloText(ctx, "p_data", x, dens(pMax) - 2, COLORS.data);
   }
   const dLast = frame.d[frame.d.length - 1];
-  if (dLast != null) {
+  if (has(dLast)) {
     const high = dLast > (dLo + dHi) / 2;
     ctx.textAlign = "right";
     ctx.textBaseline = high ? "top" : "bottom";
@@ -375,7 +381,7 @@ function drawMoves(ctx, before, after, g) {
   const { X, Z, xY, zY, vLo, vHi, compact } = g;
   const n = Math.min(before.mapping_x.length, after.mapping_x.length, (before.mapping_z || after.mapping_z).length);
   const zs = before.mapping_z || after.mapping_z;
-  const inView = (v) => v != null && v >= vLo && v <= vHi;
+  const inView = (v) => has(v) && v >= vLo && v <= vHi;
   ctx.save();
   ctx.strokeStyle = COLORS.before;
   ctx.lineWidth = compact ? 0.8 : 1.3;
@@ -440,8 +446,8 @@ function dRangeOf(frame, stable, key) {
   let hi = -Infinity;
   const take = (arr, all) => {
     (arr || []).forEach((v, i) => {
-      if (v == null || !Number.isFinite(v)) return;
-      if (!all && (frame.p_data[i] ?? 0) + (frame.p_g[i] ?? 0) <= floor) return;
+      if (!has(v)) return;
+      if (!all && orZero(frame.p_data[i]) + orZero(frame.p_g[i]) <= floor) return;
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     });

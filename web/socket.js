@@ -2,6 +2,9 @@
 // States reported to onState: "connecting", "open", "retrying" (with seconds), "full", and
 // "closed" (with the close code) after a close that must not be retried by itself: a refused
 // token or origin, an unknown watch link, an idle run, a run taken over by another tab.
+// Messages are JSON text, except frames: binary (frames.js), decoded into the same shape.
+
+import { decodeFrame } from "./frames.js";
 
 const MIN_DELAY = 500;
 const MAX_DELAY = 10000;
@@ -33,6 +36,7 @@ export class LabSocket {
       return;
     }
     this.ws = ws;
+    ws.binaryType = "arraybuffer"; // frames: typed-array views over the message, no copies
     ws.addEventListener("open", () => {
       clearInterval(this.pinger);
       this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY);
@@ -41,7 +45,7 @@ export class LabSocket {
       if (this.ws !== ws) return;
       let msg;
       try {
-        msg = JSON.parse(ev.data);
+        msg = typeof ev.data === "string" ? JSON.parse(ev.data) : decodeFrame(ev.data);
       } catch {
         return;
       }

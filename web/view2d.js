@@ -5,6 +5,7 @@
 
 import { fitCanvas, fmtTick, haloText, niceTicks } from "./canvas.js";
 import { DRAW_AREA } from "./drawing.js";
+import { has } from "./frames.js";
 import { HeatmapImage } from "./heatmap.js";
 import { kindOfFrame } from "./kinds.js";
 
@@ -38,10 +39,12 @@ function percentile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
 }
 
-/** One path of circles of radius r (pixels) around flat data pairs x0, y0, x1, y1, … */
+/** One path of circles of radius r (pixels) around flat data pairs x0, y0, x1, y1, …
+ * (a typed array from a binary frame; a pair with a missing value, NaN, is left out) */
 function traceCircles(ctx, g, flat, r) {
   ctx.beginPath();
   for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (!has(flat[i]) || !has(flat[i + 1])) continue;
     const px = g.X(flat[i]);
     const py = g.Y(flat[i + 1]);
     ctx.moveTo(px + r, py);
@@ -88,7 +91,7 @@ export class View2D {
       }
       const d = frame.heatmap?.d || [];
       const dev = [];
-      for (const v of d) if (v != null && Number.isFinite(v)) dev.push(Math.abs(v - centre));
+      for (const v of d) if (has(v)) dev.push(Math.abs(v - centre));
       dev.sort((a, b) => a - b);
       let target = percentile(dev, 0.95);
       if (!(target > 0)) target = 1e-3;
@@ -226,12 +229,19 @@ export class View2D {
     const { nu, nv, xy } = manifold;
     this.beginLayer(ctx, "manifold", COLORS_2D.mesh, 1.3);
     ctx.lineJoin = "round";
-    // one polyline through `count` points of the grid; point k is xy[2 * at(k)]
+    // one polyline through `count` points of the grid; point k is xy[2 * at(k)]; a point
+    // with a missing value (NaN) breaks the line
     const polyline = (count, at) => {
+      let pen = false;
       for (let k = 0; k < count; k++) {
         const i = at(k) * 2;
-        if (k === 0) ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
-        else ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
+        if (!has(xy[i]) || !has(xy[i + 1])) {
+          pen = false;
+          continue;
+        }
+        if (pen) ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
+        else ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
+        pen = true;
       }
     };
     // rows (u varies fastest in the frame's layout), then columns
@@ -270,7 +280,7 @@ export class View2D {
     ctx.lineCap = "round";
     for (let i = 0; i < n; i++) {
       const m = mags[i];
-      if (!(m > 0)) continue;
+      if (!(m > 0) || !has(fake[2 * i]) || !has(fake[2 * i + 1])) continue;
       const len = Math.min(m / ref, 1.3) * full;
       const ux = grads[2 * i] / m;
       const uy = -grads[2 * i + 1] / m; // screen y points down

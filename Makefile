@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PIP    := $(VENV)/bin/python -m pip
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test chromium lab test lint bench soak clean
+.PHONY: setup setup-test chromium cluster-tools lab test lint bench soak clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,18 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
+# The cluster test (tests/test_cluster.py) runs its own Redis and nginx on free ports, as the
+# current user; Debian's packages only provide the programs (their services are not used).
+cluster-tools:
+	@test -x /usr/bin/redis-server && test -x /usr/sbin/nginx || { \
+	  echo "installing Debian's redis-server and nginx for the cluster test"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends redis-server nginx; }
+
 lab: setup
 	$(VENV)/bin/ganlab serve --host $(HOST) --port $(PORT)
 
-test: setup-test chromium
+test: setup-test chromium cluster-tools
 	$(VENV)/bin/ruff check gan_core server tests bench
 	$(VENV)/bin/python -m pytest -q
 

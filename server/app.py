@@ -59,9 +59,22 @@ def resolve_device(name: str) -> str:
     return name
 
 
-def hello_message(session: Session, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def session_state(session: Session) -> dict[str, Any]:
+    """The run's part of a hello (server/cluster.py sends it to watchers on other processes)."""
+    return {
+        "speed": session.speed,
+        "config": session.trainer.config.model_dump(),
+        "preset": session.preset,
+        "status": session.status,
+        "iteration": session.trainer.iteration,
+        "history": list(session.history),
+    }
+
+
+def hello_message(session: Session | None, extra: dict[str, Any] | None = None, state: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a page needs to build itself: the schema, the registries, the presets and the
-    run's state; `extra` adds the connection's part (role, session ids, resumed, history)."""
+    run's state (`session_state`, or `state` for a run on another process); `extra` adds the
+    connection's part (role, session ids, resumed, history)."""
     def listing(registry: Any) -> list[dict[str, str]]:
         return [{"name": n, "title": registry.get(n).title, "description": registry.get(n).description} for n in registry]
 
@@ -86,13 +99,8 @@ def hello_message(session: Session, extra: dict[str, Any] | None = None) -> dict
         },
         "presets": presets,
         "speeds": P.SPEEDS,
-        "speed": session.speed,
         "max_step_count": P.MAX_STEP_COUNT,
-        "config": session.trainer.config.model_dump(),
-        "preset": session.preset,
-        "status": session.status,
-        "iteration": session.trainer.iteration,
-        "history": list(session.history),
+        **(state if state is not None else session_state(session)),  # type: ignore[arg-type]
         **(extra or {}),
     }
 
@@ -116,10 +124,12 @@ def create_app(
     token: str | None = None,
     allow_origins: list[str] | None = None,
     public_url: str | None = None,
+    redis_url: str | None = None,
 ) -> FastAPI:
     """`token`: required by the page and the socket (None: open, for localhost);
     `allow_origins`: other sites whose pages may connect; `public_url`: the base of the
-    watch links students open (default: the address the teacher's browser used)."""
+    watch links students open (default: the address the teacher's browser used);
+    `redis_url`: one lab across processes and machines (server/cluster.py)."""
     # Many small sessions, one worker thread each: one torch thread per op beats intra-op
     # parallelism, which under load (more busy threads than cores) slowed play 30-fold.
     torch.set_num_threads(1)
@@ -136,7 +146,12 @@ def create_app(
     def make_session(emit: Any) -> Session:
         return Session(PRESETS.get("figure1").config, device, emit, preset="figure1", queue_size=limits.queue, cost_check=cost_check)
 
-    hub = Hub(limits, make_session)
+    if redis_url:  # (the redis package is imported only then)
+        from server.cluster import ClusterHub
+
+        hub: Hub = ClusterHub(limits, make_session, redis_url)
+    else:
+        hub = Hub(limits, make_session)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -149,6 +164,8 @@ def create_app(
                 except Exception:  # a bug here must not stop the timeouts for good
                     logging.getLogger("ganlab").exception("sweeping the sessions failed")
 
+        if _in_cluster(hub):
+            await hub.start()
         task = asyncio.create_task(sweeper())
         try:
             yield
@@ -182,6 +199,7 @@ def create_app(
                 "slots_used": hub.slots_used,
                 "max_sessions": limits.max_sessions,
                 "protocol": P.PROTOCOL_VERSION,
+                **({"cluster": hub.describe()} if _in_cluster(hub) else {}),
             }
         )
 
@@ -217,8 +235,9 @@ def create_app(
         return page()
 
     @app.get("/watch/{watch_id}/qr.svg")
-    def watch_qr(watch_id: str, request: Request) -> Response:
-        if watch_id not in hub.by_watch:
+    async def watch_qr(watch_id: str, request: Request) -> Response:
+        elsewhere = _in_cluster(hub) and watch_id not in hub.by_watch and WATCH_ID.match(watch_id) and await hub.lookup(watch_id)
+        if watch_id not in hub.by_watch and not elsewhere:
             return PlainTextResponse("This watch link's run has ended.\n", status_code=404)
         import segno
 
@@ -251,6 +270,13 @@ def create_app(
     return app
 
 
+def _in_cluster(hub: Hub) -> bool:
+    """Whether this hub is one process of several (`--redis`, server/cluster.py's ClusterHub).
+    Looks without importing: a lab without --redis never loads redis."""
+    cluster = sys.modules.get("server.cluster")
+    return cluster is not None and isinstance(hub, cluster.ClusterHub)
+
+
 def watch_url(base: str, watch_id: str) -> str:
     return f"{base.rstrip('/')}/watch/{watch_id}"
 
@@ -265,7 +291,7 @@ def _session_info(run: Run, base: str, presenter: bool) -> dict[str, Any]:
         "watch_id": run.watch_id,
         "watch_url": watch_url(base, run.watch_id),
         "qr_url": f"/watch/{run.watch_id}/qr.svg",
-        "watchers": len(run.watchers),
+        "watchers": run.watcher_count(),
     }
     if presenter:
         info["key"] = run.key
@@ -281,6 +307,8 @@ async def _refuse(ws: WebSocket, code: int, message: dict[str, Any]) -> None:
 async def _present(ws: WebSocket, hub: Hub, limits: Limits, resume: str | None, base: str) -> None:
     run = hub.runs.get(resume) if resume else None
     resumed = run is not None
+    if resume and not resumed and _in_cluster(hub):
+        await hub.resume_missed(resume)  # logged: the proxy sent this page to the wrong process
     if run is None:
         run = await hub.create()
         if run is None:
@@ -306,6 +334,8 @@ async def _present(ws: WebSocket, hub: Hub, limits: Limits, resume: str | None, 
 
 async def _watch(ws: WebSocket, hub: Hub, limits: Limits, watch_id: str, base: str) -> None:
     run = hub.by_watch.get(watch_id)
+    if run is None and _in_cluster(hub) and await hub.watch_remote(ws, watch_id, base):
+        return  # a run on another process (server/cluster.py), followed until it ends
     if run is None:
         await _refuse(ws, 4404, P.error_message("This watch link's run has ended (or the link is wrong): ask for a new link.", "no_such_session"))
         return

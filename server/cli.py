@@ -99,10 +99,28 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"ganlab serve: {err}", file=sys.stderr)
         return 2
+    if args.workers > 1 and not args.redis:
+        print(
+            "ganlab serve: --workers needs --redis URL: a run lives in one process's memory, and Redis is how "
+            "the processes find each other's runs for watch links (see deploy/README.md)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.redis:
+        problem = _redis_problem(args.redis)
+        if problem:
+            print(f"ganlab serve: {problem}", file=sys.stderr)
+            return 2
     token = args.token or os.environ.get("GANLAB_TOKEN") or None
-    if token is None and not is_loopback(args.host):
+    if token is None and (args.workers > 1 or not is_loopback(args.host)):
         token = new_token()  # beyond this machine, nobody trains without the printed link
-    app = create_app(device=device, limits=limits, token=token, allow_origins=args.allow_origin or [], public_url=args.public_url)
+    if token is None and args.redis:
+        # Behind a proxy the class reaches every process, and a teacher's page may reach any.
+        print("ganlab serve: --redis needs --token (or GANLAB_TOKEN), the same for every process of the lab", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        return _serve_workers(args, token)
+    app = create_app(device=device, limits=limits, token=token, allow_origins=args.allow_origin or [], public_url=args.public_url, redis_url=args.redis)
     shown = args.public_url or f"http://{_shown_host(args.host)}:{args.port}"
     suffix = f"/?token={token}" if token else "/"
     print(f"GAN Lab on {shown.rstrip('/')}{suffix}  (device: {device}, up to {limits.max_sessions} sessions)", flush=True)
@@ -115,6 +133,107 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=1,  # then open connections are cut: down within 2 s
     )
     return 0
+
+
+def _redis_problem(url: str) -> str | None:
+    """Why --redis URL cannot be used (None: Redis answers)."""
+    try:
+        from server.cluster import check_redis
+    except ImportError:
+        return "--redis needs the redis package: pip install 'ganlab[cluster]'"
+    return check_redis(url)
+
+
+# Flags a --workers parent does not pass on as they are: each child gets its own port, the
+# token through the environment (not on a command line others can read), its share of sessions.
+_NOT_PASSED_ON = {"help", "workers", "port", "token", "max_sessions", "func"}
+
+
+def _serve_workers(args: argparse.Namespace, token: str | None) -> int:
+    """N `ganlab serve` processes on ports PORT .. PORT+N-1, one lab through --redis; meant
+    to sit behind the reverse proxy of deploy/, which gives the class one address and keeps
+    each teacher's page on the process that has its run. Signals are passed on; when one
+    process exits the others are stopped (a supervisor such as systemd restarts the lot)."""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import time
+
+    n = args.workers
+    share = -(-args.max_sessions // n)  # --max-sessions is for all of them together
+    flags: list[str] = []
+    for action in _serve_parser(build_parser())._actions:
+        value = getattr(args, action.dest, None)
+        if not action.option_strings or action.dest in _NOT_PASSED_ON or value is None or value is False:
+            continue
+        flag = action.option_strings[-1]
+        for v in value if isinstance(value, list) else [value]:
+            flags += [flag] if action.nargs == 0 else [flag, str(v)]
+    env = dict(os.environ)
+    if token:
+        env["GANLAB_TOKEN"] = token
+    die_with_parent = _die_with_parent_hook()
+    children = []
+    for i in range(n):
+        argv = [sys.executable, "-m", "server.cli", "serve", *flags, "--port", str(args.port + i), "--max-sessions", str(share)]
+        children.append(subprocess.Popen(argv, env=env, start_new_session=True, preexec_fn=die_with_parent))
+    shown = f"{args.public_url.rstrip('/')}/?token={token}" if args.public_url else "the proxy's address with ?token=TOKEN"
+    print(
+        f"GAN Lab: {n} processes on {args.host} ports {args.port}-{args.port + n - 1} (up to {share} sessions each), one lab "
+        f"through Redis: give the class one address with the reverse proxy of deploy/ and open {shown}",
+        flush=True,
+    )
+    stopping: list[int] = []
+
+    def pass_on(sig: int, _frame: object) -> None:
+        stopping.append(sig)
+        for child in children:
+            if child.poll() is None:
+                with contextlib.suppress(OSError):
+                    child.send_signal(sig)
+
+    signal.signal(signal.SIGINT, pass_on)
+    signal.signal(signal.SIGTERM, pass_on)
+    failed = 0
+    try:
+        while any(child.poll() is None for child in children):
+            if not stopping and not failed:
+                for i, child in enumerate(children):
+                    if child.returncode is not None:
+                        failed = child.returncode or 1
+                        print(f"ganlab serve: the process on port {args.port + i} exited ({child.returncode}); stopping the others", file=sys.stderr)
+                        pass_on(signal.SIGTERM, None)
+                        break
+            time.sleep(0.1)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+    if failed:
+        return failed
+    return 0 if stopping else max((c.returncode or 0 for c in children), default=0)
+
+
+def _die_with_parent_hook():  # type: ignore[no-untyped-def]
+    """Linux: a --workers child is sent SIGTERM when its parent dies, even by SIGKILL."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except (OSError, AttributeError):
+        return None
+    return lambda: libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _serve_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices["serve"]
 
 
 def _shown_host(host: str) -> str:
@@ -170,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-origin", action="append", metavar="ORIGIN", help="another site whose pages may connect (repeatable; * for any)")
     serve.add_argument("--public-url", help="base URL students use to reach this server (for watch links and QR codes)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--redis", metavar="URL", help="one lab across processes and machines: watch links work on every process sharing this Redis (redis://HOST:PORT/DB)")
+    serve.add_argument("--workers", type=_positive, default=1, help="serve with N processes on ports PORT..PORT+N-1 (needs --redis; put deploy/'s proxy in front)")
     serve.set_defaults(func=_cmd_serve)
 
     tr = sub.add_parser("train", help="train without a browser")

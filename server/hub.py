@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server import protocol as P
+from server.frames import encode_frame
 from server.limits import Limits
 from server.session import Session
 
@@ -35,6 +36,7 @@ CLOSE_SLOW = 1008
 
 class Socket(Protocol):
     async def send_text(self, data: str) -> None: ...
+    async def send_bytes(self, data: bytes) -> None: ...
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
@@ -45,18 +47,19 @@ class SlowClient(Exception):
 class Connection:
     """One websocket's outbound side: control messages in order (bounded), and only the
     newest frame, so a slow reader gets fewer frames, never a growing queue. A message the
-    client does not accept within `send_timeout` ends the connection."""
+    client does not accept within `send_timeout` ends the connection. Messages are JSON text
+    (str) or binary frames (bytes, server/frames.py)."""
 
     def __init__(self, ws: Socket, role: str, send_timeout: float) -> None:
         self.ws, self.role, self.send_timeout = ws, role, send_timeout
-        self.control: deque[str] = deque()
-        self.frame: str | None = None
+        self.control: deque[str | bytes] = deque()
+        self.frame: str | bytes | None = None
         self.on_frame_sent: Callable[[], None] | None = None
         self.wake = asyncio.Event()
         self.closing: tuple[int, str] | None = None
         self.overflowed = False
 
-    def push(self, text: str, frame: bool = False) -> None:
+    def push(self, text: str | bytes, frame: bool = False) -> None:
         if frame:
             self.frame = text
         elif len(self.control) < MAX_CONTROL_BACKLOG:
@@ -72,9 +75,10 @@ class Connection:
         self.closing = (code, message.get("message", "")[:120] if message else "")
         self.wake.set()
 
-    async def _send(self, text: str) -> None:
+    async def _send(self, data: str | bytes) -> None:
+        sending = self.ws.send_bytes(data) if isinstance(data, bytes) else self.ws.send_text(data)
         try:
-            await asyncio.wait_for(self.ws.send_text(text), self.send_timeout)
+            await asyncio.wait_for(sending, self.send_timeout)
         except TimeoutError:
             raise SlowClient(f"the client accepted nothing for {self.send_timeout:g} s") from None
 
@@ -108,11 +112,16 @@ class Run:
     presenter: Connection | None = None
     detached_since: float | None = None
     watchers: set[Connection] = field(default_factory=set)
-    last_frame: str | None = None  # for a watcher who joins while the run is paused
+    last_frame: str | bytes | None = None  # for a watcher who joins while the run is paused (binary)
     last_tour: str | None = None
 
     def connections(self) -> list[Connection]:
         return ([self.presenter] if self.presenter else []) + list(self.watchers)
+
+    def watcher_count(self) -> int:
+        """Watchers here, and elsewhere: server/cluster.py's Audience stands for those on
+        other processes as one member of `watchers` with its own count."""
+        return sum(getattr(w, "audience", 1) for w in self.watchers)
 
 
 class _Holder:
@@ -120,7 +129,7 @@ class _Holder:
 
     def __init__(self) -> None:
         self.run: Run | None = None
-        self.early: list[tuple[dict[str, Any], str]] = []
+        self.early: list[tuple[dict[str, Any], str | bytes]] = []
 
 
 # Errors everyone following a run should see; others answer the presenter's own command.
@@ -152,7 +161,7 @@ class Hub:
         holder = _Holder()
 
         def emit(msg: dict[str, Any]) -> None:  # from the worker thread: encode there, once
-            text = P.dumps(msg)
+            text = encode_frame(msg) if msg["type"] == "frame" else P.dumps(msg)
             assert self._loop is not None
             with contextlib.suppress(RuntimeError):  # the loop is gone at shutdown
                 self._loop.call_soon_threadsafe(self._deliver, holder, msg, text)
@@ -171,7 +180,7 @@ class Hub:
         return run
 
     # -- fan-out ----------------------------------------------------------------------------
-    def _deliver(self, holder: _Holder, msg: dict[str, Any], text: str) -> None:
+    def _deliver(self, holder: _Holder, msg: dict[str, Any], text: str | bytes) -> None:
         run = holder.run
         if run is None:
             holder.early.append((msg, text))
@@ -197,7 +206,7 @@ class Hub:
 
     def notify_watchers(self, run: Run) -> None:
         if run.presenter is not None:
-            run.presenter.push(P.dumps({"type": "watchers", "count": len(run.watchers)}))
+            run.presenter.push(P.dumps({"type": "watchers", "count": run.watcher_count()}))
 
     # -- who follows a run ------------------------------------------------------------------
     def attach_presenter(self, run: Run, conn: Connection) -> None:

@@ -7,19 +7,48 @@
 - JS (cell-free: p_data's exact density, p_g's from nearest neighbours among G on ~20,000
   deterministic noise points, see metrics.py), sliced W₁, V(D, G) on fixed samples (probability
   objectives only), and the mode metrics where modes are known.
-  Pushing 20,000 points through a 3×128 G costs ~20 ms, so live frames may reuse metrics up
-  to `metrics_max_age` seconds old; the frame says which iteration they belong to."""
+
+Cost (bench/bench_frame.py, one thread, 2 shared cores): a frame without metrics is one G
+call (dots and mesh together), one D call (heatmap) and one gradient (arrows): ~0.35 ms for
+gaussians, ~3 ms for the ring's 3×128 networks. A metrics pass is G on 22,500 points (in
+chunks of ~1,000 rows for a 128-wide G, twice as fast as one call), D on 5,000, a k-d tree of
+the 20,000 fakes queried at 2,000 of them and one float32 sort per direction; what depends
+only on p_data (its density function, the sorted projections of its samples, the mode-centre
+layer) is prepared once per probe set: ~11 ms for gaussians, ~27 ms for the ring (2.6× and
+2.1× less than one call per metric on unprepared data; most of the ring's is G itself).
+
+A pass is written as parts (`metric_parts`, a generator), so it can run whole or be spread
+over frames:
+- `metrics_max_age` = 0 (paused, a Step): the frame's metrics are of its own state, computed
+  whole unless those are the cached ones (nothing changed since);
+- `metrics_max_age` > 0 (playing): frames reuse the latest metrics until they are that old;
+  then a pass starts on the state of that moment (it copies the networks, so later parts
+  measure that state whatever training does meanwhile) and each frame runs about
+  `metrics_slice` seconds of it; when it ends, frames show its numbers. The frame's
+  `metrics_iteration` says which iteration they are from. A spread pass gives the same
+  numbers as a whole one on the same state (tests/test_probe_cost.py)."""
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from gan_core.metrics import MODE_SAMPLES, finite_or_none, js_divergence_2d, mode_metrics, sliced_wasserstein
+from gan_core.distributions2d import GaussianMixture2D
+from gan_core.metrics import (
+    MODE_SAMPLES,
+    GaussianMixturePdf,
+    Parts,
+    SlicedW1,
+    finite_or_none,
+    js_divergence_2d_parts,
+    mode_metrics,
+    run_parts,
+)
 from gan_core.objectives import VALUE_OPTIMUM, mmd_witness
 from gan_core.trainer import Trainer
 
@@ -28,11 +57,16 @@ HEATMAP_CELLS = 48
 MANIFOLD_LINES = 21
 MANIFOLD_LINE_1D = 101  # points on the warped line when the noise has one dimension
 DOTS_2D = 300
+# Networks run on many points in chunks (forward_chunk): a 3×128 G on 20,000 points in one call
+# is ~2× slower than in chunks of ~1,000 (its activations, 10 MB a layer, no longer fit the cache).
+# While playing, a pending metrics pass gets about this much of each frame (at least one part).
+METRICS_SLICE_SECONDS = 0.003
 
 
 @dataclass
 class ProbeSet2D:
-    """Fixed inputs drawn once per reset, so nothing flickers between frames."""
+    """Fixed inputs drawn once per reset, so nothing flickers between frames, and what the
+    metrics need of p_data, prepared once."""
 
     centres: torch.Tensor  # heatmap cell centres (HEATMAP_CELLS², 2), row-major from the bottom row
     z_quadrature: torch.Tensor
@@ -43,8 +77,21 @@ class ProbeSet2D:
     mesh_shape: tuple[int, int]  # (nu, nv)
     real_dots: torch.Tensor
     fake_z: torch.Tensor
+    pdf: Callable[[np.ndarray], np.ndarray]  # p_data's exact density
+    sliced: SlicedW1  # sliced W₁ to real_quadrature (its projections sorted once)
+    modes: dict | None  # the mode-centre layer
+    z_frame: torch.Tensor = field(init=False)  # fake_z then z_mesh: a frame's one G call
+    z_metric_quadrature: torch.Tensor = field(init=False)  # z_metric then z_quadrature: a metrics pass's G
+    real_dots_flat: np.ndarray = field(init=False)
     cached_metrics: dict | None = None
-    cached_at: float = -math.inf
+    cached_at: float = -math.inf  # when the state they measure was current
+    cached_state: tuple | None = None  # state_key of that state
+    pending: MetricsPass | None = None  # a pass spread over live frames
+
+    def __post_init__(self) -> None:
+        self.z_frame = torch.cat([self.fake_z, self.z_mesh])
+        self.z_metric_quadrature = torch.cat([self.z_metric, self.z_quadrature])
+        self.real_dots_flat = self.real_dots.cpu().numpy().ravel()
 
 
 def _cell_centres(view: tuple[tuple[float, float], tuple[float, float]], n: int) -> torch.Tensor:
@@ -68,17 +115,32 @@ def make_probe_set_2d(trainer: Trainer) -> ProbeSet2D:
         z_mesh = torch.zeros(nu * nv, c.noise_dim)
         z_mesh[:, 0], z_mesh[:, 1] = zu.ravel(), zv.ravel()
     z_quadrature = prior.quadrature(c.noise_dim, QUADRATURE_POINTS, gen)
+    real_quadrature = p_data.sample(len(z_quadrature), torch.Generator().manual_seed(c.seed + 7907)).double().numpy()
+    modes = None
+    if p_data.modes is not None:
+        modes = {"centres": p_data.modes.astype(np.float32).ravel(), "radius": float(3.0 * p_data.mode_std)}
     return ProbeSet2D(
         centres=_cell_centres(p_data.view, HEATMAP_CELLS),
         z_quadrature=z_quadrature,
-        real_quadrature=p_data.sample(len(z_quadrature), torch.Generator().manual_seed(c.seed + 7907)).double().numpy(),
+        real_quadrature=real_quadrature,
         z_metric=prior.sample(MODE_SAMPLES, c.noise_dim, gen),
         real_metric=p_data.sample(MODE_SAMPLES, gen),
         z_mesh=z_mesh,
         mesh_shape=(nu, nv),
         real_dots=p_data.sample(DOTS_2D, gen),
         fake_z=prior.sample(DOTS_2D, c.noise_dim, gen),
+        pdf=exact_pdf(p_data),
+        sliced=SlicedW1(real_quadrature, dtype=np.float32),
+        modes=modes,
     )
+
+
+def exact_pdf(p_data) -> Callable[[np.ndarray], np.ndarray]:
+    """p_data's density, prepared for many calls (GaussianMixturePdf for mixtures)."""
+    if isinstance(p_data, GaussianMixture2D):
+        weights = None if p_data.weights is None else np.asarray(p_data.weights, dtype=np.float64)
+        return GaussianMixturePdf(np.asarray(p_data.centres, dtype=np.float64), weights, p_data.std)
+    return p_data.pdf
 
 
 def second_network(trainer: Trainer, x: torch.Tensor, witness_real: torch.Tensor, witness_z: torch.Tensor) -> torch.Tensor:
@@ -109,18 +171,65 @@ def last_losses(trainer: Trainer) -> dict[str, float | None]:
     return {k: finite_or_none(v) for k, v in trainer.last.items()}
 
 
-@torch.no_grad()
-def metrics_2d(trainer: Trainer, ps: ProbeSet2D) -> dict:
-    """JS, sliced W₁, V and the mode metrics of the current state (the costly part of a
-    frame). JS is cell-free (p_data's exact density, p_g's by nearest neighbours, see
-    metrics.py), so sharp modes are measured at their own scale."""
+def forward_chunk(width: int) -> int:
+    """Rows per network call for a network `width` wide: ~512 kB of activations a layer."""
+    return max(256, min(8192, (1 << 17) // max(width, 1)))
+
+
+def forward_chunked(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, width: int) -> torch.Tensor:
+    """fn (a network, row by row) on x, forward_chunk(width) rows per call, on the CPU."""
+    chunk = forward_chunk(width)
+    with torch.no_grad():
+        return torch.cat([fn(x[i : i + chunk]).cpu() for i in range(0, len(x), chunk)])
+
+
+def state_key(trainer: Trainer) -> tuple:
+    """What identifies the networks' state: counters, and the parameter tuples and settings
+    themselves (updates replace them; compared with `is`)."""
+    return (trainer.iteration, trainer.d_updates, trainer.g_updates, trainer.g_params, trainer.d_params, trainer.settings)
+
+
+def _same_state(a: tuple | None, b: tuple) -> bool:
+    return a is not None and a[:3] == b[:3] and all(x is y for x, y in zip(a[3:], b[3:]))
+
+
+class _Frozen:
+    """The networks as they are now, for parts run later: copies of G's and D's parameters,
+    and what D's forward pass takes besides them (spectral-norm σs, the minibatch
+    discrimination reference batch), taken at once."""
+
+    def __init__(self, trainer: Trainer, with_d: bool) -> None:
+        self.settings, self.device = trainer.settings, trainer.device
+        with torch.no_grad():
+            self.g_params = tuple(p.detach().clone() for p in trainer.g_params)
+            if with_d:
+                self.d_params = tuple(p.detach().clone() for p in trainer.d_params)
+                self.sigmas = trainer._sigmas()
+                self.reference = trainer._reference()
+
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return self.settings.generator(self.g_params, z.to(self.device)).cpu()
+
+    def logit(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return self.settings.discriminator(self.d_params, x.to(self.device), self.sigmas, self.reference).squeeze(-1).cpu()
+
+
+def metric_parts(trainer: Trainer, ps: ProbeSet2D) -> Parts[dict]:
+    """JS, sliced W₁, V and the mode metrics of the trainer's state when the first part runs,
+    as parts (yielding a label after each; run whole with run_parts): G on the 2,500 metric
+    samples and the quadrature (forward_chunk rows per call), D on the metric samples and
+    2,500 data points, the mode metrics, the sliced W₁, then JS (k-d tree, neighbours,
+    densities). The first part copies the networks, so the later ones measure that state
+    whatever training does in between. JS is cell-free (p_data's exact density, p_g's by
+    nearest neighbours, see metrics.py), so sharp modes are measured at their own scale."""
     p_data = trainer.p_data
-    gz = trainer.generate(ps.z_quadrature).double().cpu().numpy()
-    real = ps.real_quadrature
-    fake_metric = trainer.generate(ps.z_metric)
+    probability = trainer.objective.output == "probability"
+    nets = _Frozen(trainer, with_d=probability)
     out: dict = {
-        "js": finite_or_none(js_divergence_2d(p_data.pdf, real, gz)),
-        "wasserstein": finite_or_none(sliced_wasserstein(real, gz)),
+        "js": None,
+        "wasserstein": None,
         "value": None,
         "value_optimum": None,
         "modes_covered": None,
@@ -128,39 +237,115 @@ def metrics_2d(trainer: Trainer, ps: ProbeSet2D) -> dict:
         "hq_fraction": None,
         "metrics_iteration": trainer.iteration,
     }
-    if trainer.objective.output == "probability":
-        log_d_real = -torch.nn.functional.softplus(-trainer.discriminator_logit(ps.real_metric))
-        log_1m_d_fake = -torch.nn.functional.softplus(trainer.discriminator_logit(fake_metric))
+    z, n_metric = ps.z_metric_quadrature, len(ps.z_metric)
+    g = torch.empty(len(z), p_data.dim)
+    chunk, d_chunk = forward_chunk(trainer.config.g_width), forward_chunk(trainer.config.d_width)
+    for i in range(0, len(z), chunk):
+        g[i : i + chunk] = nets.generate(z[i : i + chunk])
+        yield "generate"
+    fake_metric, fake = g[:n_metric], g[n_metric:].numpy()
+    if probability:
+        x = torch.cat([ps.real_metric, fake_metric])
+        logit = torch.empty(len(x))
+        for i in range(0, len(x), d_chunk):
+            logit[i : i + d_chunk] = nets.logit(x[i : i + d_chunk])
+            yield "D for V"
+        n = len(ps.real_metric)
+        log_d_real = -torch.nn.functional.softplus(-logit[:n])
+        log_1m_d_fake = -torch.nn.functional.softplus(logit[n:])
         out.update(value=finite_or_none(float(log_d_real.mean() + log_1m_d_fake.mean())), value_optimum=VALUE_OPTIMUM)
     if p_data.modes is not None:
-        out.update(mode_metrics(fake_metric.cpu().numpy(), p_data.modes, p_data.mode_std))
+        out.update(mode_metrics(fake_metric.numpy(), p_data.modes, p_data.mode_std))
+        yield "modes"
+    out["wasserstein"] = finite_or_none(ps.sliced.distance(fake))
+    yield "sliced W1"
+    out["js"] = finite_or_none((yield from js_divergence_2d_parts(ps.pdf, fake)))
     return out
 
 
-@torch.no_grad()
-def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0) -> dict:
-    """The 2-D view's layers and scalars. Metrics are recomputed unless the cached ones are
-    younger than `metrics_max_age` seconds (0 = always fresh)."""
-    p_data = trainer.p_data
-    now = time.perf_counter()
-    cached = ps.cached_metrics
-    if cached is None or now - ps.cached_at >= metrics_max_age or trainer.iteration < cached["metrics_iteration"]:
-        ps.cached_metrics, ps.cached_at = metrics_2d(trainer, ps), now
-    scalars = last_losses(trainer) | ps.cached_metrics
-    heat = second_network(trainer, ps.centres, ps.real_metric, ps.z_metric).squeeze(-1).cpu().numpy()
-    modes = None
-    if p_data.modes is not None:
-        modes = {"centres": p_data.modes.astype(np.float32).ravel(), "radius": float(3.0 * p_data.mode_std)}
+def metrics_2d(trainer: Trainer, ps: ProbeSet2D) -> dict:
+    """JS, sliced W₁, V and the mode metrics of the current state, whole (see metric_parts)."""
+    return run_parts(metric_parts(trainer, ps))
 
-    fake = trainer.generate(ps.fake_z)
+
+class MetricsPass:
+    """A metrics pass begun on one state, run part by part (see metric_parts)."""
+
+    def __init__(self, trainer: Trainer, ps: ProbeSet2D, started: float) -> None:
+        self.state = state_key(trainer)
+        self.started = started
+        self.result: dict | None = None
+        self._parts = metric_parts(trainer, ps)
+
+    @property
+    def settings(self) -> object:
+        return self.state[5]
+
+    @property
+    def iteration(self) -> int:
+        return self.state[0]
+
+    def advance(self, budget: float | None = None) -> bool:
+        """Run parts until the pass ends (budget None) or `budget` seconds are spent (at least
+        one part). True once it has ended (`result` holds the metrics)."""
+        deadline = None if budget is None else time.perf_counter() + budget
+        while self.result is None:
+            try:
+                next(self._parts)
+            except StopIteration as done:
+                self.result = done.value
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        return self.result is not None
+
+
+def current_metrics(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0, metrics_slice: float = METRICS_SLICE_SECONDS) -> dict:
+    """The metrics a frame shows (see the module's docstring): of this very state when
+    `metrics_max_age` is 0; else the latest ones up to that old, advancing a spread pass."""
+    now = time.perf_counter()
+    state = state_key(trainer)
+    cached = ps.cached_metrics
+    usable = cached is not None and ps.cached_state is not None and ps.cached_state[5] is trainer.settings and trainer.iteration >= cached["metrics_iteration"]
+    if usable and _same_state(ps.cached_state, state):
+        return cached  # type: ignore[return-value]
+    pending = ps.pending
+    if pending is not None and (pending.settings is not trainer.settings or trainer.iteration < pending.iteration):
+        pending = ps.pending = None  # begun before a change of settings or a reset
+    if metrics_max_age <= 0 or not usable:
+        # fresh metrics, or none to show meanwhile (the first frame, a new objective): whole, now
+        if pending is None or not _same_state(pending.state, state):
+            pending = MetricsPass(trainer, ps, now)
+        pending.advance()
+    else:
+        if pending is None:
+            if now - ps.cached_at < metrics_max_age:
+                return cached  # type: ignore[return-value]
+            pending = ps.pending = MetricsPass(trainer, ps, now)
+        if not pending.advance(metrics_slice):
+            return cached  # type: ignore[return-value]
+    ps.cached_metrics, ps.cached_at, ps.cached_state, ps.pending = pending.result, pending.started, pending.state, None
+    return pending.result  # type: ignore[return-value]
+
+
+@torch.no_grad()
+def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0, metrics_slice: float = METRICS_SLICE_SECONDS) -> dict:
+    """The 2-D view's layers and scalars. Metrics are of this state when `metrics_max_age` is
+    0, else up to that many seconds old, a pass spread over frames `metrics_slice` seconds at a
+    time (see current_metrics)."""
+    p_data = trainer.p_data
+    scalars = last_losses(trainer) | current_metrics(trainer, ps, metrics_max_age, metrics_slice)
+    heat = second_network(trainer, ps.centres, ps.real_metric, ps.z_metric).squeeze(-1).cpu()
+    g = trainer.generate(ps.z_frame)
+    fake = g[:DOTS_2D]
     nu, nv = ps.mesh_shape
     return {
         **frame_header(trainer, scalars),
         "view": [list(p_data.view[0]), list(p_data.view[1])],
-        "heatmap": {"nx": HEATMAP_CELLS, "ny": HEATMAP_CELLS, "d": heat.astype(np.float32)},
-        "real": ps.real_dots.cpu().numpy().ravel(),
+        "heatmap": {"nx": HEATMAP_CELLS, "ny": HEATMAP_CELLS, "d": heat.numpy().astype(np.float32, copy=False)},
+        "real": ps.real_dots_flat,
         "fake": fake.cpu().numpy().ravel(),
         "gradients": trainer.generator_push(fake, ps.real_dots).cpu().numpy().ravel(),
-        "manifold": {"nu": nu, "nv": nv, "xy": trainer.generate(ps.z_mesh).cpu().numpy().ravel()},
-        "modes": modes,
+        "manifold": {"nu": nu, "nv": nv, "xy": g[DOTS_2D:].cpu().numpy().ravel()},
+        "modes": ps.modes,
     }

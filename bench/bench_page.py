@@ -50,6 +50,19 @@ MEASURE_JS = """(ms) => new Promise((done) => {
     requestAnimationFrame(tick);
 })"""
 
+# Clicks Step and resolves with the milliseconds until the iteration counter shows a new value.
+STEP_LATENCY_JS = """() => new Promise((done) => {
+    const el = document.querySelector('[data-testid=iteration]');
+    const before = el.textContent;
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+        if (el.textContent !== before) { obs.disconnect(); done(performance.now() - t0); }
+    });
+    obs.observe(el, {childList: true, characterData: true, subtree: true});
+    document.getElementById('step').click();
+    setTimeout(() => { obs.disconnect(); done(-1); }, 5000);
+})"""
+
 # Moves the speed slider to the position whose label matches `want` ("max" or "N/s").
 SET_SPEED_JS = """(want) => {
     const s = document.getElementById('speed');
@@ -105,6 +118,7 @@ def main() -> None:
     ap.add_argument("--device", default="cpu", help="the server's --device (default cpu)")
     ap.add_argument("--url", help="measure a lab already running at this address instead of starting one")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    ap.add_argument("--steps", type=int, default=20, help="Step clicks to time after playing (default 20)")
     args = ap.parse_args()
 
     try:
@@ -127,7 +141,14 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": width, "height": height})
             received = [0]
-            page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + is_frame(payload))))
+            frame_bytes: list[int] = []
+
+            def on_frame(payload: str | bytes) -> None:
+                if is_frame(payload):
+                    received[0] += 1
+                    frame_bytes.append(len(payload))
+
+            page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
             errors: list[str] = []
             page.on("pageerror", lambda err: errors.append(str(err)))
             page.goto(f"{base}/?preset={args.preset}")
@@ -152,6 +173,12 @@ def main() -> None:
             got1 = received[0]
             dim = page.evaluate("() => document.body.dataset.dim")
             page.get_by_role("button", name="Pause", exact=True).click()
+            page.wait_for_function("() => document.getElementById('status-text').textContent === 'paused'", timeout=10_000)
+            page.wait_for_timeout(500)
+            steps = []
+            for _ in range(args.steps):
+                steps.append(page.evaluate(STEP_LATENCY_JS))
+                page.wait_for_timeout(150)  # a teacher's clicks are this far apart at least
             browser.close()
     finally:
         if server is not None:
@@ -172,18 +199,31 @@ def main() -> None:
         "page_fps": round(result["frames"] / result["seconds"], 1),
         "frame_ms_median": round(statistics.median(gaps), 2),
         "frame_ms_p95": round(gaps[int(0.95 * (len(gaps) - 1))], 2),
+        "frame_ms_p99": round(gaps[int(0.99 * (len(gaps) - 1))], 2),
         "frames_over_20ms": sum(g > 20 for g in gaps),
         "frames_received_per_s": round((got1 - got0) / wall, 1),
         "iterations_per_s": round((it1 - it0) / wall, 1),
+        "bytes_per_frame_median": int(statistics.median(frame_bytes)) if frame_bytes else None,
+        "step_to_counter_ms_p50": round(statistics.median(steps), 1) if steps else None,
+        "step_to_counter_ms_max": round(max(steps), 1) if steps else None,
+        "steps_without_update": sum(s < 0 for s in steps),
         "page_errors": errors,
     }
     if args.json:
         print(json.dumps(figures))
         return
     print(f"preset {args.preset} ({figures['dim']}-D), speed {args.speed}, {figures['viewport']}, {figures['seconds']} s while playing")
-    print(f"  page fps (requestAnimationFrame)   {figures['page_fps']:8.1f}   (median {figures['frame_ms_median']} ms, p95 {figures['frame_ms_p95']} ms, {figures['frames_over_20ms']} over 20 ms)")
+    print(
+        f"  page fps (requestAnimationFrame)   {figures['page_fps']:8.1f}   (median {figures['frame_ms_median']} ms, p95 {figures['frame_ms_p95']} ms, "
+        f"p99 {figures['frame_ms_p99']} ms, {figures['frames_over_20ms']} over 20 ms)"
+    )
     print(f"  frames received per second         {figures['frames_received_per_s']:8.1f}")
-    print(f"  iterations per second              {figures['iterations_per_s']:8.1f}")
+    print(f"  iterations per second              {figures['iterations_per_s']:8.1f}   ({figures['iterations_per_s'] / 26:.1f}x GAN Lab's 26 it/s)")
+    print(f"  bytes per frame (median)           {figures['bytes_per_frame_median']}")
+    print(
+        f"  Step -> counter updated            p50 {figures['step_to_counter_ms_p50']} ms, max {figures['step_to_counter_ms_max']} ms "
+        f"over {args.steps} clicks ({figures['steps_without_update']} without an update)"
+    )
     if errors:
         print(f"  page errors: {errors}")
 

@@ -32,6 +32,7 @@ from gan_core.regularizers import REGULARIZERS
 from server import protocol as P
 from server.hub import CLOSE_FULL, CLOSE_ORIGIN, CLOSE_SLOW, CLOSE_TOKEN, Connection, Hub, Run, SlowClient
 from server.limits import Limits, TokenBucket
+from server.scheduler import Scheduler
 from server.security import SECURITY_HEADERS, TOKEN_COOKIE, origin_allowed, token_matches
 from server.session import QueueFull, Session
 
@@ -125,11 +126,13 @@ def create_app(
     allow_origins: list[str] | None = None,
     public_url: str | None = None,
     redis_url: str | None = None,
+    batched: bool = True,
 ) -> FastAPI:
     """`token`: required by the page and the socket (None: open, for localhost);
     `allow_origins`: other sites whose pages may connect; `public_url`: the base of the
     watch links students open (default: the address the teacher's browser used);
-    `redis_url`: one lab across processes and machines (server/cluster.py)."""
+    `redis_url`: one lab across processes and machines (server/cluster.py); `batched`:
+    playing sessions are trained by one scheduler thread, stacked by shape."""
     # Many small sessions, one worker thread each: one torch thread per op beats intra-op
     # parallelism, which under load (more busy threads than cores) slowed play 30-fold.
     torch.set_num_threads(1)
@@ -143,8 +146,14 @@ def create_app(
         dim = DISTRIBUTIONS.get(config.distribution).dim
         return cost_problem(config, cost_limit, dim, limits.cost_seconds)
 
+    # One thread trains every playing session, stacking those of one shape (server/scheduler.py);
+    # batched=False keeps a thread per session playing on its own (for comparisons).
+    scheduler = Scheduler() if batched else None
+
     def make_session(emit: Any) -> Session:
-        return Session(PRESETS.get("figure1").config, device, emit, preset="figure1", queue_size=limits.queue, cost_check=cost_check)
+        return Session(
+            PRESETS.get("figure1").config, device, emit, preset="figure1", queue_size=limits.queue, cost_check=cost_check, scheduler=scheduler
+        )
 
     if redis_url:  # (the redis package is imported only then)
         from server.cluster import ClusterHub
@@ -174,10 +183,13 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await hub.shutdown()
+            if scheduler is not None:
+                await asyncio.to_thread(scheduler.stop)
 
     app = FastAPI(title="GAN Lab", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.device = device
     app.state.hub = hub
+    app.state.scheduler = scheduler
     app.state.limits = limits
     app.state.token = token
     app.state.cost_limit = cost_limit

@@ -120,7 +120,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if args.workers > 1:
         return _serve_workers(args, token)
-    app = create_app(device=device, limits=limits, token=token, allow_origins=args.allow_origin or [], public_url=args.public_url, redis_url=args.redis)
+    app = create_app(device=device, limits=limits, token=token, allow_origins=args.allow_origin or [], public_url=args.public_url, redis_url=args.redis, batched=not args.no_batching)
     shown = args.public_url or f"http://{_shown_host(args.host)}:{args.port}"
     suffix = f"/?token={token}" if token else "/"
     print(f"GAN Lab on {shown.rstrip('/')}{suffix}  (device: {device}, up to {limits.max_sessions} sessions)", flush=True)
@@ -288,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", help="access token for the page and socket (default: generated when --host is not local)")
     serve.add_argument("--allow-origin", action="append", metavar="ORIGIN", help="another site whose pages may connect (repeatable; * for any)")
     serve.add_argument("--public-url", help="base URL students use to reach this server (for watch links and QR codes)")
+    serve.add_argument("--no-batching", action="store_true", help="each playing session trains in its own thread (default: one scheduler stacks sessions of one shape)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--redis", metavar="URL", help="one lab across processes and machines: watch links work on every process sharing this Redis (redis://HOST:PORT/DB)")
     serve.add_argument("--workers", type=_positive, default=1, help="serve with N processes on ports PORT..PORT+N-1 (needs --redis; put deploy/'s proxy in front)")

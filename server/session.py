@@ -22,6 +22,7 @@ from gan_core.probes import ProbeSet, make_probe_set, probe
 from gan_core.probes2d import ProbeSet2D
 from gan_core.trainer import Diverged, Interrupted, Trainer
 from server import protocol as P
+from server.scheduler import Scheduler
 
 FRAME_INTERVAL = 1 / 60
 # A 2-D frame is ~21 kB (heatmap, mesh, dots, arrows; a binary frame, ~34 kB as JSON): while
@@ -35,9 +36,9 @@ FRAME_INTERVAL_2D_PLAYING = 1 / 30
 # session alone is unchanged (~20 frames/s, ~350 it/s).
 FRAME_TIME_SHARE = 1 / 2
 SPEED_SMOOTHING_SECONDS = 1.0  # the measured speed's smoothing window
-# While playing, 2-D frames reuse JS/W1/mode metrics this old at most: the cell-free JS and the
-# sliced W1 cost ~30-40 ms on an idle core (20,000 points each side), so refreshing them twice
-# a second keeps them under ~10 % of the training thread.
+# While playing, 2-D frames reuse JS/W1/mode metrics this old at most, and a new pass of them is
+# spread over frames (~3 ms each, gan_core/probes2d.py), so no frame holds training back; a
+# pass costs ~14 ms (gaussians) to ~37 ms (ring, grid) on an idle core.
 METRICS_MAX_AGE = 0.5
 SLICE_SECONDS = 0.012  # longest stretch of training between looks at the command queue
 TRAINING_NICENESS = 10  # worker threads run at this nice value (Linux), below the web loop
@@ -73,14 +74,22 @@ class Session:
         *,
         queue_size: int = 0,
         cost_check: CostCheck | None = None,
+        scheduler: Scheduler | None = None,
     ) -> None:
         """`emit(msg)` is called from the worker thread with each outbound message; frames
         are only produced after `frame_sent()` says the previous one left. `queue_size`
-        bounds the commands waiting (0: unbounded); `cost_check` refuses heavy configs."""
+        bounds the commands waiting (0: unbounded); `cost_check` refuses heavy configs. With a
+        `scheduler`, play is trained by it (stacked with sessions of the same shape); this
+        thread then handles commands, jobs (Step, the tour) and frames only."""
         self.emit = emit
         self.preset = preset
         self.cost_check = cost_check
         self.trainer = Trainer(config, device)
+        self.scheduler = scheduler
+        self.lock = threading.Lock()  # this thread holds it while it touches the trainer
+        self.play_epoch = 0  # +1 when play starts or the speed changes (the scheduler's pacing restarts)
+        self._wants_lock = threading.Event()
+        self._command_pending = threading.Event()
         self.probes: ProbeSet | ProbeSet2D = make_probe_set(self.trainer)
         self.commands: queue.Queue[P.Command | None] = queue.Queue(maxsize=queue_size)
         # close() sets _stop, detach() sets _interrupt: both stop training between two
@@ -98,6 +107,7 @@ class Session:
         self._client_ready = threading.Event()
         self._client_ready.set()
         self._dirty = True
+        self._quick_frame = False  # the next frame may reuse the metrics it has (after a Step)
         self._last_frame = 0.0
         self._probe_seconds = 0.0  # the latest frame's wall time
         self._speed_mark: tuple[float, int] | None = None  # (time, iteration) at the last frame while playing
@@ -112,6 +122,7 @@ class Session:
             self.commands.put_nowait(command)
         except queue.Full:
             raise QueueFull(f"{self.commands.maxsize} commands are already waiting for this session; slow down") from None
+        self._command_pending.set()  # the scheduler ends its slice: Pause and Step answer at once
 
     def frame_sent(self) -> None:
         self._client_ready.set()
@@ -155,6 +166,27 @@ class Session:
     def _should_stop(self) -> bool:
         return self._stop.is_set() or self._interrupt.is_set()
 
+    # -- for the scheduler (server/scheduler.py) ------------------------------------------------
+    def wants_control(self) -> bool:
+        return self._wants_lock.is_set() or self._command_pending.is_set() or self._should_stop()
+
+    def on_trained(self, iterations: int) -> None:
+        self._dirty = True
+        self._wake()
+
+    def _scheduled(self) -> bool:
+        """Play is the scheduler's (and this thread only draws it)."""
+        return self.scheduler is not None and self.playing and self._job is None
+
+    def _sync_scheduler(self) -> None:
+        if self.scheduler is None:
+            return
+        if self._scheduled() and not self.trainer.diverged:
+            if self not in self.scheduler:
+                self.scheduler.add(self)
+        elif self in self.scheduler:
+            self.scheduler.remove(self)
+
     # -- worker thread --------------------------------------------------------------------
     @property
     def status(self) -> str:
@@ -166,11 +198,21 @@ class Session:
 
     def _run(self) -> None:
         _lower_thread_priority()
+        try:
+            self._work()
+        finally:
+            if self.scheduler is not None:
+                self.scheduler.remove(self)
+
+    def _work(self) -> None:
         play_clock = (time.perf_counter(), 0)  # (start time, iterations since) for pacing
         while True:
             busy = self.playing or self._job is not None
             wait = 0.0 if busy else (FRAME_INTERVAL if self._dirty else None)
-            if self.playing and self.speed is not None:
+            if self._scheduled():  # the scheduler trains; come back when a frame is due
+                ready = self._dirty and self._client_ready.is_set()
+                wait = max(0.0, self._last_frame + self._frame_interval() - time.perf_counter()) if ready else None
+            elif self.playing and self.speed is not None:
                 start, done = play_clock
                 due = start + done / self.speed
                 wait = max(0.0, due - time.perf_counter())
@@ -180,34 +222,49 @@ class Session:
                 first = _WAKE
             # Take every command waiting, not one per loop: each frame sent adds a wake-up, so
             # one at a time never catches up while playing fast (Pause would wait in line).
+            self._command_pending.clear()
             batch = [first, *self._drain()]
             if None in batch or self._stop.is_set():
                 return
             self._wake_pending.clear()
-            if self._interrupt.is_set():
-                self._interrupt.clear()
-                self.playing, self._job, self._dirty = False, None, True
-            for cmd in batch:
-                if cmd is _WAKE:
-                    continue
-                was_playing = self.playing
-                try:
-                    self._handle(cmd)
-                except Exception as err:  # never let one bad command kill the session
-                    self.emit(P.error_message(f"{type(err).__name__}: {err}", "internal"))
-                if self.playing and (not was_playing or cmd.type == "speed"):
-                    play_clock = (time.perf_counter(), 0)
-                    self._speed_mark, self._measured = None, None  # measure the new pace afresh
+            self._wants_lock.set()  # the scheduler lets go at its next update
+            with self.lock:
+                self._wants_lock.clear()
+                play_clock = self._work_on(batch, play_clock)
+
+    def _work_on(self, batch: list[P.Command | None], play_clock: tuple[float, int]) -> tuple[float, int]:
+        if self._interrupt.is_set():
+            self._interrupt.clear()
+            self.playing, self._job, self._dirty = False, None, True
+        for cmd in batch:
+            if cmd is _WAKE:
+                continue
+            was_playing = self.playing
             try:
-                if self._job is not None:
-                    self._advance_job()
-                elif self.playing:
-                    play_clock = self._play_slice(play_clock)
-                self._maybe_frame()
-            except Exception as err:  # a bug must not kill the session: say so and stop playing
-                self.playing, self._job, self._dirty = False, None, False  # no retry loop
-                self._client_ready.set()
-                self.emit(P.error_message(f"Internal error, training paused: {type(err).__name__}: {err}", "internal"))
+                self._handle(cmd)
+            except Exception as err:  # never let one bad command kill the session
+                self.emit(P.error_message(f"{type(err).__name__}: {err}", "internal"))
+            if self.playing and (not was_playing or cmd.type == "speed"):
+                play_clock = (time.perf_counter(), 0)
+                self.play_epoch += 1
+                self._speed_mark, self._measured = None, None  # measure the new pace afresh
+        try:
+            if self.playing and self._job is None and self.trainer.diverged:  # the scheduler's run blew up
+                self.playing, self._dirty = False, True
+                self.emit(P.error_message(self._diverged_text(self.trainer.diverged), "diverged"))
+            if self._job is not None:
+                self._advance_job()
+            elif self.playing and self.scheduler is None:
+                play_clock = self._play_slice(play_clock)
+            self._maybe_frame()
+        except Exception as err:  # a bug must not kill the session: say so and stop playing
+            self.playing, self._job, self._dirty = False, None, False  # no retry loop
+            self._client_ready.set()
+            self.emit(P.error_message(f"Internal error, training paused: {type(err).__name__}: {err}", "internal"))
+        self._sync_scheduler()
+        if self.scheduler is not None and self.playing:
+            self.scheduler.wake()
+        return play_clock
 
     def _play_slice(self, clock: tuple[float, int]) -> tuple[float, int]:
         start, done = clock
@@ -236,16 +293,15 @@ class Session:
             self.playing = False
             self._job = None
             self._dirty = True
-            self.emit(
-                P.error_message(
-                    f"Training diverged: {err}. Press Reset to start again, or change a setting (a lower learning rate, say) to carry on from there.",
-                    "diverged",
-                )
-            )
+            self.emit(P.error_message(self._diverged_text(str(err)), "diverged"))
             return False
         finally:
             self._dirty = True
         return True
+
+    @staticmethod
+    def _diverged_text(why: str) -> str:
+        return f"Training diverged: {why}. Press Reset to start again, or change a setting (a lower learning rate, say) to carry on from there."
 
     def _handle(self, cmd: P.Command) -> None:
         if cmd.type != "ping" and cmd.type != "speed":
@@ -341,21 +397,30 @@ class Session:
             return
         now = time.perf_counter()
         busy = self.playing or self._job is not None
-        interval = FRAME_INTERVAL_2D_PLAYING if busy and self.trainer.p_data.dim == 2 else FRAME_INTERVAL
-        if busy:
-            interval = max(interval, self._probe_seconds / FRAME_TIME_SHARE)
+        interval = self._frame_interval()
         if not force and (now - self._last_frame < interval or not self._client_ready.is_set()):
             return
         self._client_ready.clear()
         self._last_frame = now
         self._dirty = False
-        frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else 0.0)
+        # The frame after a Step comes at once with the metrics it has (the frame says their
+        # iteration); a frame with fresh ones follows a frame interval later.
+        quick, self._quick_frame = self._quick_frame, False
+        frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else (float("inf") if quick else 0.0))
+        if quick and not busy:
+            self._dirty = True
         self._probe_seconds = time.perf_counter() - now
         self._record_history(frame)
         msg = P.frame_message(frame, self.status, raw=True)  # NumPy arrays: the hub sends it binary
         msg["speed"] = self.speed
         msg["measured_speed"] = self._measure_speed(now) if self.playing else None
         self.emit(msg)
+
+    def _frame_interval(self) -> float:
+        if not (self.playing or self._job is not None):
+            return FRAME_INTERVAL
+        interval = FRAME_INTERVAL_2D_PLAYING if self.trainer.p_data.dim == 2 else FRAME_INTERVAL
+        return max(interval, self._probe_seconds / FRAME_TIME_SHARE)
 
     def _measure_speed(self, now: float) -> float | None:
         """Iterations a second actually run while playing (the chosen speed is a ceiling the
@@ -410,6 +475,7 @@ class Session:
         except StopIteration:
             self._job = None
             self._dirty = True
+            self._quick_frame = True
 
     def _tour(self) -> Iterator[None]:
         """(a) now; (b) D trained toward D* with G fixed; (c) G updates with D frozen (a

@@ -48,11 +48,14 @@ test: setup-test chromium cluster-tools
 	$(VENV)/bin/ruff check gan_core server tests bench
 	$(VENV)/bin/python -m pytest -q
 
+# Every figure of bench/RESULTS.md (ratios from one run each; JSON beside the prints)
 bench: setup-test chromium
-	$(VENV)/bin/python bench/bench_step.py
+	$(VENV)/bin/python bench/bench_step.py --preset gaussians --out bench/step_gaussians.json
+	$(VENV)/bin/python bench/bench_step.py --preset figure1 --out bench/step_figure1.json
+	$(VENV)/bin/python bench/bench_step.py --preset ring --iterations 500 --out bench/step_ring.json
 	$(VENV)/bin/python bench/bench_frame.py
-	$(VENV)/bin/python bench/bench_step.py --preset ring --iterations 500
 	$(VENV)/bin/python bench/bench_page.py --preset gaussians
+	$(VENV)/bin/python bench/bench_capacity.py --compare --out bench/capacity.json
 
 # 10 sessions playing for 10 minutes: RSS, threads, CPU and frame rates over time (bench/soak.json)
 soak: setup-test

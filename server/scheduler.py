@@ -39,7 +39,11 @@ class Member(Protocol):
     play_epoch: int  # changes whenever play starts or the speed changes: the pacing restarts
 
     def wants_control(self) -> bool:
-        """The session's own thread is waiting for it (a command, a frame, a close)."""
+        """A command or a close is waiting: end the slice at the next update."""
+        ...
+
+    def busy(self) -> bool:
+        """The session's thread waits for the lock (a frame): start no slice with it."""
         ...
 
     def on_trained(self, iterations: int) -> None:
@@ -113,6 +117,11 @@ class Scheduler:
             self._members.pop(id(member), None)
             self._clocks.pop(id(member), None)
 
+    @property
+    def playing(self) -> int:
+        """Sessions playing now (their frames share the machine's time)."""
+        return len(self._members)
+
     def __contains__(self, member: Member) -> bool:
         return id(member) in self._members
 
@@ -162,7 +171,7 @@ class Scheduler:
             if clock is None or clock.epoch != m.play_epoch:
                 clock = self._clocks[mid] = _Clock(m.play_epoch, now)
             d = clock.due(now, m.speed)
-            if d < 1 or m.wants_control() or not m.lock.acquire(blocking=False):
+            if d < 1 or m.wants_control() or m.busy() or not m.lock.acquire(blocking=False):
                 continue
             try:
                 key = _group_key(m)
@@ -193,7 +202,7 @@ class Scheduler:
         held: list[Member] = []
         try:
             for m in group:
-                if not m.wants_control() and m.lock.acquire(blocking=False):
+                if not (m.wants_control() or m.busy()) and m.lock.acquire(blocking=False):
                     held.append(m)
             held = [m for m in held if _group_key(m) == key or _release(m)]  # unless reconfigured meanwhile
             trained = {id(m): 0 for m in held}

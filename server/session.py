@@ -40,6 +40,7 @@ SPEED_SMOOTHING_SECONDS = 1.0  # the measured speed's smoothing window
 # spread over frames (~3 ms each, gan_core/probes2d.py), so no frame holds training back; a
 # pass costs ~14 ms (gaussians) to ~37 ms (ring, grid) on an idle core.
 METRICS_MAX_AGE = 0.5
+METRICS_FULL_RATE_SESSIONS = 4  # beyond this many playing sessions, metrics age in proportion
 SLICE_SECONDS = 0.012  # longest stretch of training between looks at the command queue
 TRAINING_NICENESS = 10  # worker threads run at this nice value (Linux), below the web loop
 MAX_PACING_LAG = 0.1  # seconds behind the chosen speed before the pacing clock restarts
@@ -168,11 +169,16 @@ class Session:
 
     # -- for the scheduler (server/scheduler.py) ------------------------------------------------
     def wants_control(self) -> bool:
-        return self._wants_lock.is_set() or self._command_pending.is_set() or self._should_stop()
+        """A command or a close waits: the scheduler ends its slice at the next update."""
+        return self._command_pending.is_set() or self._should_stop()
+
+    def busy(self) -> bool:
+        """This thread waits for the lock (a frame): no new slice starts with this session,
+        and the one running finishes (a frame can wait that long, a Pause should not)."""
+        return self._wants_lock.is_set()
 
     def on_trained(self, iterations: int) -> None:
-        self._dirty = True
-        self._wake()
+        self._dirty = True  # no wake-up: this thread comes back when the next frame is due
 
     def _scheduled(self) -> bool:
         """Play is the scheduler's (and this thread only draws it)."""
@@ -210,8 +216,8 @@ class Session:
             busy = self.playing or self._job is not None
             wait = 0.0 if busy else (FRAME_INTERVAL if self._dirty else None)
             if self._scheduled():  # the scheduler trains; come back when a frame is due
-                ready = self._dirty and self._client_ready.is_set()
-                wait = max(0.0, self._last_frame + self._frame_interval() - time.perf_counter()) if ready else None
+                due = self._last_frame + self._frame_interval() - time.perf_counter()
+                wait = max(0.0 if self._dirty else FRAME_INTERVAL, due) if self._client_ready.is_set() else None
             elif self.playing and self.speed is not None:
                 start, done = play_clock
                 due = start + done / self.speed
@@ -406,21 +412,33 @@ class Session:
         # The frame after a Step comes at once with the metrics it has (the frame says their
         # iteration); a frame with fresh ones follows a frame interval later.
         quick, self._quick_frame = self._quick_frame, False
-        frame = probe(self.trainer, self.probes, METRICS_MAX_AGE if busy else (float("inf") if quick else 0.0))
+        cpu0 = time.thread_time()
+        frame = probe(self.trainer, self.probes, self._metrics_max_age() if busy else (float("inf") if quick else 0.0))
         if quick and not busy:
             self._dirty = True
-        self._probe_seconds = time.perf_counter() - now
         self._record_history(frame)
         msg = P.frame_message(frame, self.status, raw=True)  # NumPy arrays: the hub sends it binary
         msg["speed"] = self.speed
         msg["measured_speed"] = self._measure_speed(now) if self.playing else None
         self.emit(msg)
+        # this thread's CPU time for probing and encoding (wall time would count the waits for
+        # the GIL behind the training thread, and starve frames on a crowded server)
+        self._probe_seconds = time.thread_time() - cpu0
+
+    def _metrics_max_age(self) -> float:
+        """While playing: how old the 2-D metrics may get. On a crowded server they are
+        refreshed less often (a pass is ~14-37 ms of CPU): every session's passes together stay
+        about what METRICS_FULL_RATE_SESSIONS sessions cost at the full rate."""
+        sharing = self.scheduler.playing if self._scheduled() and self.scheduler is not None else 1
+        return METRICS_MAX_AGE * max(1.0, sharing / METRICS_FULL_RATE_SESSIONS)
 
     def _frame_interval(self) -> float:
         if not (self.playing or self._job is not None):
             return FRAME_INTERVAL
         interval = FRAME_INTERVAL_2D_PLAYING if self.trainer.p_data.dim == 2 else FRAME_INTERVAL
-        return max(interval, self._probe_seconds / FRAME_TIME_SHARE)
+        # the frames of every session the scheduler plays share FRAME_TIME_SHARE of the time
+        sharing = self.scheduler.playing if self._scheduled() and self.scheduler is not None else 1
+        return max(interval, self._probe_seconds * max(1, sharing) / FRAME_TIME_SHARE)
 
     def _measure_speed(self, now: float) -> float | None:
         """Iterations a second actually run while playing (the chosen speed is a ceiling the

@@ -69,6 +69,7 @@ def test_train_reports_divergence() -> None:
     assert "diverged" in out.stderr
 
 
+@pytest.mark.convergence
 def test_figure1_preset_converges() -> None:
     """The paper's setting, seed 0: within 5,000 iterations JS < 0.05 nats and D(real) ≈ 1/2,
     with the paper's noise (1-D uniform: the mapping lines are G itself)."""
@@ -100,6 +101,7 @@ def test_train_refuses_an_empty_drawing() -> None:
     assert out.returncode == 2 and "at least 3 drawn points" in out.stderr
 
 
+@pytest.mark.convergence
 def test_ring_preset_finds_all_modes() -> None:
     """The ring preset, seed 0: 8/8 modes with hq_fraction ≥ 0.8 within 10,000 iterations."""
     out = ganlab("train", "--preset", "ring", "--steps", "10000", "--seed", "0", "--json", "--every", "5000", timeout=900)
@@ -108,6 +110,7 @@ def test_ring_preset_finds_all_modes() -> None:
     assert final["modes_covered"] == 8 and final["hq_fraction"] >= 0.8, final
 
 
+@pytest.mark.convergence
 def test_wgan_gp_preset_finds_all_modes() -> None:
     """The wgan-gp preset, seed 0, reaches 8/8 with hq_fraction ≥ 0.8 by 2,500 iterations
     (docs/measurements.md; the issue's 10,000-iteration target holds on seeds 0-4 there):

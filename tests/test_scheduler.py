@@ -26,6 +26,9 @@ class FakeSession:
     def wants_control(self) -> bool:
         return self.want
 
+    def busy(self) -> bool:
+        return False
+
     def on_trained(self, iterations: int) -> None:
         self.trained.append(iterations)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from gan_core.config import ConfigError, load_config_file, parse_assignments
@@ -268,6 +269,30 @@ def _positive(text: str) -> int:
     return value
 
 
+def _cmd_dirac(args: argparse.Namespace) -> int:
+    from gan_core.dirac import DiracConfig, DiracError, trajectory
+
+    changes: dict[str, str] = {"objective": args.objective}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"ganlab dirac: --set wants KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        changes[key.strip()] = value.strip()
+    try:
+        config = DiracConfig().updated(changes)
+    except DiracError as err:
+        print(f"ganlab dirac: {err}", file=sys.stderr)
+        return 2
+    points = trajectory(config, args.steps, args.every)
+    for p in points:
+        if args.json:
+            print(json.dumps({k: (v if math.isfinite(v) else None) for k, v in p.items()}))
+        else:
+            print(f"step {int(p['step']):6d}  θ {p['theta']: .5f}  ψ {p['psi']: .5f}  distance {p['distance']:.5f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ganlab", description="GAN Lab: watch a GAN learn.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -305,6 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--save", help="write the config and final metrics to this JSON file")
     tr.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     tr.set_defaults(func=_cmd_train)
+
+    di = sub.add_parser("dirac", help="the Dirac-GAN: data at 0, generator θ, linear discriminator ψ")
+    di.add_argument("--objective", default="minimax", help="an objective of the lab (default minimax, the paper's plain GAN)")
+    di.add_argument("--set", action="append", metavar="KEY=VALUE", help="r1_gamma, gp_weight, clip_value, lr, mode, theta, psi (repeatable)")
+    di.add_argument("--steps", type=_positive, default=2000, help="updates of both players")
+    di.add_argument("--every", type=_positive, default=100, help="report every N updates (and the last)")
+    di.add_argument("--json", action="store_true", help="one JSON object per line")
+    di.set_defaults(func=_cmd_dirac)
 
     pr = sub.add_parser("presets", help="list the presets")
     pr.set_defaults(func=_cmd_presets)

@@ -24,8 +24,10 @@ from typing import Any
 
 try:  # run as `python bench/bench_capacity.py`: bench/ is on the path
     from soak import ROOT, ServerProcess, free_port
+    from soak import Client as SoakClient
 except ImportError:  # pragma: no cover
     from bench.soak import ROOT, ServerProcess, free_port
+    from bench.soak import Client as SoakClient
 
 from server.frames import read_header
 
@@ -33,55 +35,18 @@ TARGET_IT_S = 30.0
 TARGET_FPS = 10.0
 
 
-class Client(threading.Thread):
-    def __init__(self, url: str, preset: str, stop: threading.Event) -> None:
-        super().__init__(daemon=True)
-        self.url, self.preset, self.stop_event = url, preset, stop
-        self.lock = threading.Lock()
-        self.frames = 0
-        self.iteration = 0
-        self.bytes = 0
-        self.closed: str | None = None
-        self.ready = threading.Event()
+class Client(SoakClient):
+    """soak.py's client, reading only the length and JSON header of each binary frame."""
 
-    def snapshot(self) -> tuple[int, int, int]:
-        with self.lock:
-            return self.frames, self.iteration, self.bytes
-
-    def run(self) -> None:
-        from websockets.sync.client import connect
-
-        try:
-            with connect(self.url, max_size=None, open_timeout=120, close_timeout=5) as ws:
-                hello = json.loads(ws.recv(timeout=120))
-                if hello.get("type") != "hello":
-                    self.closed = f"refused: {hello}"
-                    return
-                for cmd in ({"type": "configure", "preset": self.preset}, {"type": "speed", "iterations_per_second": None}, {"type": "play"}):
-                    ws.send(json.dumps(cmd))
-                self.ready.set()
-                while not self.stop_event.is_set():
-                    try:
-                        raw = ws.recv(timeout=1.0)
-                    except TimeoutError:
-                        continue
-                    if isinstance(raw, bytes):  # a frame: the header carries the counters
-                        head = read_header(raw)
-                        with self.lock:
-                            self.frames += 1
-                            self.iteration = head.get("iteration", self.iteration)
-                            self.bytes += len(raw)
-        except Exception as err:  # report, do not stop the bench
-            self.closed = f"{type(err).__name__}: {err}"
-        finally:
-            self.ready.set()
+    def decode(self, raw: str | bytes) -> dict[str, Any]:
+        return read_header(raw) if isinstance(raw, bytes) else json.loads(raw)
 
 
 def measure(n: int, preset: str, seconds: float, warmup: float, batched: bool) -> dict[str, Any]:
     port = free_port()
     server = ServerProcess(port, n, [] if batched else ["--no-batching"])
     stop = threading.Event()
-    clients = [Client(f"ws://127.0.0.1:{port}/ws", preset, stop) for _ in range(n)]
+    clients = [Client(i, f"ws://127.0.0.1:{port}/ws", preset, stop) for i in range(n)]
     try:
         for c in clients:
             c.start()

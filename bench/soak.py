@@ -108,6 +108,10 @@ class Client(threading.Thread):
         with self.lock:
             return self.frames, self.iteration, self.bytes
 
+    def decode(self, raw: str | bytes) -> dict[str, Any]:
+        """A whole message (bench_capacity's clients read only frame headers)."""
+        return decode_message(raw)
+
     def run(self) -> None:
         from websockets.exceptions import ConnectionClosed
         from websockets.sync.client import connect
@@ -127,7 +131,7 @@ class Client(threading.Thread):
                         text = ws.recv(timeout=1.0)
                     except TimeoutError:
                         continue
-                    msg = decode_message(text)
+                    msg = self.decode(text)
                     kind = msg.get("type")
                     with self.lock:
                         self.bytes += len(text)

@@ -55,13 +55,13 @@ def batch_key(trainer: Trainer) -> tuple | None:
     )  # fmt: skip
 
 
-def layer_kind(w: torch.Tensor) -> str:
-    """How a weight (out, in) is stored and applied when stacked: "mul" (in = 1, stored as
+def layer_kind(shape: Sequence[int]) -> str:
+    """How a weight of shape (out, in) is stored and applied when stacked: "mul" (in = 1, stored as
     W^T, (S, 1, out)), "dot" (out = 1, stored as W, (S, 1, in)) or "mm" (W^T, (S, in, out),
     baddbmm). A product with a dimension of 1 is written elementwise because bmm takes a
     matrix-vector kernel for one session and a batched one for several, which round
     differently, and a session should give the same bits alone and in a stack."""
-    out, n_in = w.shape
+    out, n_in = shape
     return "mul" if n_in == 1 else "dot" if out == 1 else "mm"
 
 
@@ -90,7 +90,7 @@ def _stored(p: torch.Tensor) -> torch.Tensor:
     biases (1, out)."""
     if p.dim() == 1:
         return p.view(1, -1)
-    return p if layer_kind(p) == "dot" else p.t()
+    return p if layer_kind(p.shape) == "dot" else p.t()
 
 
 def _stack(per_session: Sequence[Params]) -> list[torch.Tensor]:
@@ -142,7 +142,7 @@ class _Net:
             out = []
             for t, shape in zip(ts, self.shapes):
                 x = t.detach()[s]
-                out.append(x[0] if len(shape) == 1 else x if layer_kind_of(shape) == "dot" else x.t())
+                out.append(x[0] if len(shape) == 1 else x if layer_kind(shape) == "dot" else x.t())
             return tuple(out)
 
         step = torch.tensor(float(self.step[s]), dtype=torch.float64, device=self.params[0].device)
@@ -158,11 +158,6 @@ class _Net:
         params = [p.requires_grad_() for p in mix(self.params, other.params)]
         step = [a if keep else b for a, b, keep in zip(self.step, other.step, mask.tolist())]
         return _Net(params, step, mix(self.m, other.m), mix(self.v, other.v), self.shapes)
-
-
-def layer_kind_of(shape: tuple[int, ...]) -> str:
-    out, n_in = shape
-    return "mul" if n_in == 1 else "dot" if out == 1 else "mm"
 
 
 class Stack:
@@ -183,8 +178,8 @@ class Stack:
         self.c = t0.config
         self.g = _Net.stack([t.g_params for t in self.trainers], [t.g_state for t in self.trainers])
         self.d = _Net.stack([t.d_params for t in self.trainers], [t.d_state for t in self.trainers])
-        self.g_kinds = [layer_kind_of(sh) for sh in self.g.shapes[::2]]
-        self.d_kinds = [layer_kind_of(sh) for sh in self.d.shapes[::2]]
+        self.g_kinds = [layer_kind(sh) for sh in self.g.shapes[::2]]
+        self.d_kinds = [layer_kind(sh) for sh in self.d.shapes[::2]]
         self.phase = t0.phase
         self.plan = "d" * self.c.d_steps + "g" * self.c.g_steps
         self.updates = {"d": [0] * len(self.trainers), "g": [0] * len(self.trainers)}

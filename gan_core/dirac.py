@@ -14,7 +14,7 @@ spiral out, alternating ones circle; R1 with γ > 0 converges."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 import torch
@@ -120,7 +120,3 @@ def trajectory(c: DiracConfig, steps: int, every: int = 1) -> list[dict[str, flo
         if i % every == 0 or i == steps:
             out.append({"step": i, "theta": theta, "psi": psi, "distance": math.hypot(theta, psi)})
     return out
-
-
-def describe(c: DiracConfig) -> dict[str, object]:
-    return asdict(c)

@@ -37,6 +37,8 @@ STACKABLE_REGULARIZERS = {"gradient-penalty-r1", "one-sided-label-smoothing", "i
 def stackable(trainer: Trainer) -> bool:
     """Whether this configuration runs as a stack (see the module's docstring)."""
     c = trainer.config
+    if c.model != "gan":  # conditional, InfoGAN and semi-supervised models step alone
+        return False
     return trainer.settings.objective.network != "none" and not set(c.regularizers) - STACKABLE_REGULARIZERS
 
 

@@ -11,7 +11,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gan_core.distributions import DISTRIBUTIONS
-from gan_core.distributions2d import DRAW_AREA, MAX_DRAWN_POINTS, MIN_DRAWN_POINTS
+from gan_core.distributions2d import DRAW_AREA, MAX_DRAWN_POINTS, MIN_DRAWN_POINTS, drawn_distribution
+from gan_core.labels import DRAW_CLASSES, MAX_CLASSES, class_mixture
+from gan_core.models import MODELS
+from gan_core.models import combination_error as model_combination_error
 from gan_core.networks import ACTIVATIONS
 from gan_core.objectives import OBJECTIVES
 from gan_core.priors import PRIORS
@@ -44,6 +47,7 @@ def _registered(registry_name: str):
         "objective": OBJECTIVES,
         "activation": ACTIVATIONS,
         "regularizer": REGULARIZERS,
+        "model": MODELS,
     }[registry_name]
 
     def check(value: str) -> str:
@@ -56,6 +60,7 @@ def _registered(registry_name: str):
 
 # Which registry lists the allowed values of a string field (published as a schema enum).
 REGISTRY_FIELDS = {
+    "model": "model",
     "distribution": "distribution",
     "prior": "prior",
     "objective": "objective",
@@ -71,6 +76,16 @@ class LabConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
+    model: str = _field("gan", "model", "Model", "Which GAN: the paper's, conditional (labels in), InfoGAN (codes in) or semi-supervised (D classifies).", reset=True)
+    show_class: int = _field(
+        -1, "model", "Class G draws", "cgan: the class the view asks G for, and D is asked about (−1: every class, each in its colour).", ge=-1, le=MAX_CLASSES - 1
+    )
+    info_categories: int = _field(8, "model", "Code categories K", "infogan: how many values G's categorical code takes.", reset=True, ge=2, le=16)
+    info_continuous: int = _field(1, "model", "Continuous codes", "infogan: continuous codes c′ ~ U(−1, 1) fed to G (the view walks the first).", reset=True, ge=0, le=2)
+    info_weight: float = _field(1.0, "model", "Information weight λ", "infogan: weight of the mutual-information term λ·L_I in G's and Q's losses.", ge=0.0, le=10.0)
+    labels_per_class: int = _field(
+        5, "model", "Labels per class n", "semi-supervised: labelled points per class; the rest of the data is unlabelled.", reset=True, ge=1, le=50
+    )
     distribution: str = _field("gaussian", "data", "Data distribution", "p_data: the distribution G must learn to imitate.", reset=True)
     prior: str = _field("uniform", "data", "Noise prior", "p_z: the noise G transforms into samples.", reset=True)
     noise_dim: int = _field(2, "data", "Noise dimension", "How many noise numbers z feed the generator.", reset=True, ge=1, le=8)
@@ -78,6 +93,13 @@ class LabConfig(BaseModel):
         default_factory=list,
         title="Drawn points",
         description="The points of the 'draw your own' distribution, drawn on the 2-D canvas.",
+        max_length=MAX_DRAWN_POINTS,
+        json_schema_extra={"group": "data", "hidden": True, "reset": True},
+    )
+    drawn_classes: list[int] = Field(
+        default_factory=list,
+        title="Drawn classes",
+        description="The class (colour) of each drawn point, for the labelled models; empty: one class.",
         max_length=MAX_DRAWN_POINTS,
         json_schema_extra={"group": "data", "hidden": True, "reset": True},
     )
@@ -120,6 +142,7 @@ class LabConfig(BaseModel):
     d_activation: str = _field("elu", "discriminator", "D activation", "Non-linearity of the discriminator's hidden layers.", reset=True)
     lr_d: float = _field(2e-3, "discriminator", "D learning rate", "Step size of the discriminator's updates.", gt=0.0, le=1.0)
 
+    _check_model = field_validator("model")(_registered("model"))
     _check_distribution = field_validator("distribution")(_registered("distribution"))
     _check_prior = field_validator("prior")(_registered("prior"))
     _check_objective = field_validator("objective")(_registered("objective"))
@@ -168,6 +191,41 @@ class LabConfig(BaseModel):
             raise ValueError(problem)
         return self
 
+    @field_validator("drawn_classes", mode="before")
+    @classmethod
+    def _classes_from_text(cls, value: Any) -> Any:
+        """The URL carries the colours as text '0,1,1,...'."""
+        if isinstance(value, str):
+            try:
+                return [int(v) for v in value.split(",") if v.strip()]
+            except ValueError:
+                raise ValueError("drawn_classes must be integers separated by commas") from None
+        return value
+
+    @field_validator("drawn_classes")
+    @classmethod
+    def _known_colours(cls, value: list[int]) -> list[int]:
+        for i, k in enumerate(value):
+            if not 0 <= k < DRAW_CLASSES:
+                raise ValueError(f"point {i + 1}'s class {k} is not one of the {DRAW_CLASSES} drawing colours (0-{DRAW_CLASSES - 1})")
+        return value
+
+    @model_validator(mode="after")
+    def _check_model_combination(self) -> LabConfig:
+        if self.model == "gan":
+            return self
+        if self.drawn_classes and len(self.drawn_classes) != len(self.drawn_points):
+            raise ValueError(f"drawn_classes: {len(self.drawn_classes)} classes for {len(self.drawn_points)} drawn points")
+        if self.distribution == "drawn":
+            p_data: object = drawn_distribution(self.drawn_points or [(0.0, 0.0)], self.drawn_classes)
+        else:
+            p_data = DISTRIBUTIONS.get(self.distribution)
+        classes = class_mixture(p_data)
+        problem = model_combination_error(self.model, self.objective, self.regularizers, classes.n_classes if classes else 0, OBJECTIVES.get(self.objective).network)
+        if problem:
+            raise ValueError(problem)
+        return self
+
     @model_validator(mode="after")
     def _check_drawing(self) -> LabConfig:
         (x0, x1), (y0, y1) = DRAW_AREA
@@ -195,6 +253,15 @@ class LabConfig(BaseModel):
             fields.append("regularizers")
         if not any(uses_mbd):  # the kernel sizes only matter while the trick is on
             fields = [k for k in fields if k not in ("mbd_kernels", "mbd_kernel_dims")]
+        models = {self.model, new.model}
+        unused = set()  # a model's own settings only matter while it runs
+        if "infogan" not in models:
+            unused |= {"info_categories", "info_continuous"}
+        if "semi-supervised" not in models:
+            unused.add("labels_per_class")
+        if models == {"gan"}:
+            unused.add("drawn_classes")
+        fields = [k for k in fields if k not in unused]
         return fields
 
     def updated_leniently(self, changes: dict[str, Any]) -> tuple[LabConfig, list[dict[str, str]]]:
@@ -275,7 +342,7 @@ def config_schema() -> dict[str, Any]:
     """JSON schema of LabConfig with each registry-backed field's allowed names as an enum."""
     schema = LabConfig.model_json_schema()
     for field, reg in REGISTRY_FIELDS.items():
-        registry = {"distribution": DISTRIBUTIONS, "prior": PRIORS, "objective": OBJECTIVES, "activation": ACTIVATIONS}[reg]
+        registry = {"distribution": DISTRIBUTIONS, "prior": PRIORS, "objective": OBJECTIVES, "activation": ACTIVATIONS, "model": MODELS}[reg]
         schema["properties"][field]["enum"] = registry.names()
     schema["properties"]["regularizers"]["items"]["enum"] = REGULARIZERS.names()
     return schema

@@ -66,6 +66,9 @@ class GaussianMixture2D(Distribution2D):
     std: float = 1.0
     weights: tuple[float, ...] | None = None  # None = equal weights
     has_modes: bool = False
+    # The class of each component, for the labelled models (cgan, semi-supervised); None: each
+    # separate mode is its own class (has_modes), else the data has no classes.
+    classes: tuple[int, ...] | None = None
 
     def _w(self) -> np.ndarray:
         w = np.ones(len(self.centres)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
@@ -141,7 +144,14 @@ class UniformSquare(Distribution2D):
 
 
 def curve_mixture(
-    name: str, title: str, description: str, view: View2D, points: np.ndarray, std: float, weights: np.ndarray | None = None
+    name: str,
+    title: str,
+    description: str,
+    view: View2D,
+    points: np.ndarray,
+    std: float,
+    weights: np.ndarray | None = None,
+    classes: tuple[int, ...] | None = None,
 ) -> GaussianMixture2D:
     """A noisy curve as a mixture of Gaussians centred on closely spaced points of it."""
     return GaussianMixture2D(
@@ -152,6 +162,7 @@ def curve_mixture(
         centres=tuple(map(tuple, np.round(points, 6).tolist())),
         std=std,
         weights=None if weights is None else tuple(weights.tolist()),
+        classes=classes,
     )
 
 
@@ -200,7 +211,11 @@ def _register() -> None:
     )
     line = np.stack([_midpoints(400, -2.0, 2.0), 0.5 * _midpoints(400, -2.0, 2.0)], 1)
     DISTRIBUTIONS.register("line", curve_mixture("line", "A line", "A thin segment from (−2, −1) to (2, 1): a 1-D manifold in 2-D.", SQUARE_VIEW, line, 0.04))
-    DISTRIBUTIONS.register("moons", curve_mixture("moons", "Two moons", "Two interleaved half circles.", SQUARE_VIEW, _moons(), 0.08))
+    moons = _moons()
+    half = len(moons) // 2  # the upper moon is class 0, the lower class 1
+    DISTRIBUTIONS.register(
+        "moons", curve_mixture("moons", "Two moons", "Two interleaved half circles (class 0 above, class 1 below).", SQUARE_VIEW, moons, 0.08, classes=(0,) * half + (1,) * half)
+    )
     spiral, speed = _spiral()
     DISTRIBUTIONS.register("spiral", curve_mixture("spiral", "Spiral", "One and a half turns of a spiral.", SQUARE_VIEW, spiral, 0.06, weights=speed))
     DISTRIBUTIONS.register("square", UniformSquare("square", "Uniform square", "Uniform on [−1.5, 1.5]²: sharp edges and corners.", SQUARE_VIEW))
@@ -213,8 +228,9 @@ def _register() -> None:
     DISTRIBUTIONS.register("drawn", drawn_distribution([(0.0, 0.0)]))
 
 
-def drawn_distribution(points: list[tuple[float, float]] | list[list[float]]) -> GaussianMixture2D:
-    """p_data from the user's drawing: a kernel density (std DRAWN_STD) on the drawn points."""
+def drawn_distribution(points: list[tuple[float, float]] | list[list[float]], classes: list[int] | tuple[int, ...] = ()) -> GaussianMixture2D:
+    """p_data from the user's drawing: a kernel density (std DRAWN_STD) on the drawn points.
+    `classes` gives each point its class (the colour it was drawn in); empty: one class."""
     return GaussianMixture2D(
         "drawn",
         "Draw your own",
@@ -222,6 +238,7 @@ def drawn_distribution(points: list[tuple[float, float]] | list[list[float]]) ->
         DRAW_AREA,
         tuple((float(x), float(y)) for x, y in points),
         DRAWN_STD,
+        classes=tuple(int(c) for c in classes) if len(classes) == len(points) and len(classes) else None,
     )
 
 

@@ -298,3 +298,52 @@ _add(
     "spread out. A smaller batch (128) keeps this affordable: the similarity is computed between every pair.",
     **(_RING | {"regularizers": ["minibatch-discrimination"], "batch_size": 128}),
 )
+
+
+# -- beyond one generator: conditional, InfoGAN and semi-supervised models ---------------------
+# Small networks (2×64, leaky ReLU), lr 1e-3 halving every 500 iterations, a small R1 penalty:
+# on the sharp ring (σ = 0.02) every class lands within 3σ of its mode ≥ 0.9 of the time from
+# ~1,200 iterations at seeds 0-2 (tests/test_models.py; docs/measurements.md "Issue 11").
+_MODELS = dict(
+    prior="normal",
+    noise_dim=2,
+    batch_size=128,
+    beta1=0.5,
+    beta2=0.9,
+    g_layers=2,
+    g_width=64,
+    g_activation="leaky_relu",
+    d_layers=2,
+    d_width=64,
+    d_activation="leaky_relu",
+    lr_g=1e-3,
+    lr_d=1e-3,
+)
+_add(
+    "cgan-ring",
+    "Conditional GAN on the ring",
+    "The class label goes into G and D: ask for mode 3 and G draws mode 3.",
+    "Each colour is a class: real dots in their class's colour, fakes in the colour G was asked for. Pick a class "
+    "under Class G draws: G draws only that class, and D's map shows D(x | that class), real only on its own mode. "
+    "The per-class accuracy chart counts the fakes of each class that land on their own mode.",
+    **(_MODELS | {"model": "cgan", "distribution": "ring", "regularizers": ["gradient-penalty-r1"], "r1_gamma": 0.1, "lr_halflife": 500}),
+)
+_add(
+    "infogan-ring",
+    "InfoGAN on the ring",
+    "No labels: G gets a code of 8 values and Q must read it back. Each code settles on its own mode.",
+    "Fakes are coloured by their code. Nobody told G what the codes mean: maximising the information between code "
+    "and sample makes each code take one mode (the code–mode NMI chart climbs towards 1). The continuous code c′ "
+    "slides each code's samples along the ring: move the walk slider.",
+    **(_MODELS | {"model": "infogan", "distribution": "ring", "regularizers": ["gradient-penalty-r1"], "r1_gamma": 0.1, "lr_halflife": 500,
+                  "info_categories": 8, "info_continuous": 1}),
+)
+_add(
+    "semi-supervised-moons",
+    "Semi-supervised GAN on two moons",
+    "Five labelled points per moon, the rest unlabelled: D as a K+1 classifier beats the same network trained on the ten labels.",
+    "The big ringed dots are the only labels. The coloured regions are D's classes; the dashed line is the boundary "
+    "of the same network trained on the labels alone. G (feature matching) fills the gaps between the moons with "
+    "fakes, which pushes D's boundary into the gap: test accuracy climbs past the labelled-only line.",
+    **(_MODELS | {"model": "semi-supervised", "distribution": "moons", "regularizers": ["feature-matching"], "labels_per_class": 5, "lr_halflife": 1000}),
+)

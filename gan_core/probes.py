@@ -41,6 +41,7 @@ from gan_core.probes2d import (
     probe_2d,
     second_network,
 )
+from gan_core.probes_models import MODEL_SCALARS, classifier_layers, fake_labels, labelled_points, model_metrics, real_labels
 from gan_core.trainer import Trainer
 
 GRID_POINTS = 400
@@ -187,9 +188,14 @@ def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
         log_d = (-torch.nn.functional.softplus(-logit)).numpy()
         log_1m_d = (-torch.nn.functional.softplus(logit)).numpy()
         scalars.update(value=finite_or_none(float(np.dot(ps.data_mass, log_d) + np.dot(g_mass, log_1m_d))), value_optimum=VALUE_OPTIMUM)
-    d_star = obj.optimum(ps.p_data, p_g, s.real_target).astype(np.float32) if obj.optimum is not None else None
+    # D* = p_data / (p_data + p_g) is the plain GAN's; a model's D takes labels, or classifies
+    has_optimum = obj.optimum is not None and trainer.runtime is None
+    d_star = obj.optimum(ps.p_data, p_g, s.real_target).astype(np.float32) if has_optimum else None
+    model_scalars, per_class = model_metrics(trainer)
+    scalars.update(model_scalars)
     prior = trainer.prior
-    g = trainer.generate(ps.z_frame).squeeze(1).cpu()
+    labels = fake_labels(trainer, len(ps.z_frame))
+    g = trainer.generate(ps.z_frame, labels).squeeze(1).cpu()
     return {
         **frame_header(trainer, scalars),
         "view": list(trainer.p_data.view),
@@ -205,6 +211,11 @@ def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
         **mapping_spread(trainer, ps, g[MAPPING_LINES + SAMPLE_DOTS :]),
         "real": ps.real_dots.squeeze(1).numpy(),
         "fake": g[MAPPING_LINES : MAPPING_LINES + SAMPLE_DOTS].numpy(),
+        "real_labels": real_labels(trainer, ps.real_dots),
+        "fake_labels": None if labels is None else labels[MAPPING_LINES : MAPPING_LINES + SAMPLE_DOTS].float().numpy(),
+        "class_accuracy": per_class,
+        "classifier": classifier_layers(trainer, ps.x),
+        "labelled": labelled_points(trainer),
     }
 
 
@@ -214,5 +225,12 @@ def metrics(trainer: Trainer, ps: ProbeSet | ProbeSet2D) -> dict[str, float | in
         scalars = last_losses(trainer) | metrics_2d(trainer, ps)
         scalars.pop("metrics_iteration")
     else:
-        scalars = probe(trainer, ps)["scalars"]
+        frame = probe(trainer, ps)
+        scalars = frame["scalars"]
+        if trainer.runtime is not None:
+            per_class = frame["class_accuracy"]
+            scalars["class_accuracy"] = None if per_class is None else per_class.tolist()
+    if trainer.runtime is None:  # the plain GAN's output stays as it was
+        for key in ("class_accuracy", *MODEL_SCALARS):
+            scalars.pop(key, None)
     return {"iteration": trainer.iteration, **scalars}

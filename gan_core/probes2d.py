@@ -50,6 +50,7 @@ from gan_core.metrics import (
     run_parts,
 )
 from gan_core.objectives import VALUE_OPTIMUM, mmd_witness
+from gan_core.probes_models import classifier_layers, code_walk, fake_labels, labelled_points, model_header, model_metrics, real_labels, shows_mesh
 from gan_core.trainer import Trainer
 
 QUADRATURE_POINTS = 20_000
@@ -162,6 +163,7 @@ def frame_header(trainer: Trainer, scalars: dict) -> dict:
         "d_kind": obj.output,
         "network": obj.network,
         "score_centre": obj.score_centre,
+        **model_header(trainer),
         "scalars": scalars,
     }
 
@@ -200,6 +202,7 @@ class _Frozen:
 
     def __init__(self, trainer: Trainer, with_d: bool) -> None:
         self.settings, self.device = trainer.settings, trainer.device
+        self.latent = trainer.latent  # a model's class or code columns (every class in turn)
         with torch.no_grad():
             self.g_params = tuple(p.detach().clone() for p in trainer.g_params)
             if with_d:
@@ -209,7 +212,7 @@ class _Frozen:
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            return self.settings.generator(self.g_params, z.to(self.device)).cpu()
+            return self.settings.generator(self.g_params, self.latent(z).to(self.device)).cpu()
 
     def logit(self, x: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
@@ -225,8 +228,10 @@ def metric_parts(trainer: Trainer, ps: ProbeSet2D) -> Parts[dict]:
     whatever training does in between. JS is cell-free (p_data's exact density, p_g's by
     nearest neighbours, see metrics.py), so sharp modes are measured at their own scale."""
     p_data = trainer.p_data
-    probability = trainer.objective.output == "probability"
+    # V(D, G) is the plain GAN's value; a model's D takes labels, or classifies
+    probability = trainer.objective.output == "probability" and trainer.runtime is None
     nets = _Frozen(trainer, with_d=probability)
+    model_scalars, per_class = model_metrics(trainer)  # cheap (a few ms): of this very state
     out: dict = {
         "js": None,
         "wasserstein": None,
@@ -235,6 +240,8 @@ def metric_parts(trainer: Trainer, ps: ProbeSet2D) -> Parts[dict]:
         "modes_covered": None,
         "modes_total": None,
         "hq_fraction": None,
+        **model_scalars,
+        "class_accuracy": None if per_class is None else per_class.tolist(),
         "metrics_iteration": trainer.iteration,
     }
     z, n_metric = ps.z_metric_quadrature, len(ps.z_metric)
@@ -335,9 +342,14 @@ def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0, met
     time (see current_metrics)."""
     p_data = trainer.p_data
     scalars = last_losses(trainer) | current_metrics(trainer, ps, metrics_max_age, metrics_slice)
+    per_class = scalars.pop("class_accuracy", None)
     heat = second_network(trainer, ps.centres, ps.real_metric, ps.z_metric).squeeze(-1).cpu()
-    g = trainer.generate(ps.z_frame)
+    labels = fake_labels(trainer, DOTS_2D)
+    if labels is not None:  # the mesh is of the class shown (cgan), or not drawn
+        labels = torch.cat([labels, torch.full((len(ps.z_mesh),), max(trainer.config.show_class, 0), dtype=torch.long)])
+    g = trainer.generate(ps.z_frame, labels)
     fake = g[:DOTS_2D]
+    fake_label = None if labels is None else labels[:DOTS_2D]
     nu, nv = ps.mesh_shape
     return {
         **frame_header(trainer, scalars),
@@ -345,7 +357,18 @@ def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0, met
         "heatmap": {"nx": HEATMAP_CELLS, "ny": HEATMAP_CELLS, "d": heat.numpy().astype(np.float32, copy=False)},
         "real": ps.real_dots_flat,
         "fake": fake.cpu().numpy().ravel(),
-        "gradients": trainer.generator_push(fake, ps.real_dots).cpu().numpy().ravel(),
-        "manifold": {"nu": nu, "nv": nv, "xy": g[DOTS_2D:].cpu().numpy().ravel()},
+        "gradients": trainer.generator_push(fake, ps.real_dots, fake_label).cpu().numpy().ravel(),
+        "manifold": {"nu": nu, "nv": nv, "xy": g[DOTS_2D:].cpu().numpy().ravel()} if shows_mesh(trainer) else None,
         "modes": ps.modes,
+        "real_labels": real_labels(trainer, ps.real_dots),
+        "fake_labels": None if fake_label is None else fake_label.float().numpy(),
+        "class_accuracy": None if per_class is None else np.asarray(per_class, dtype=np.float32),
+        "classifier": _classifier(trainer, ps.centres),
+        "labelled": labelled_points(trainer),
+        "code_walk": code_walk(trainer),
     }
+
+
+def _classifier(trainer: Trainer, centres: torch.Tensor) -> dict | None:
+    layers = classifier_layers(trainer, centres)
+    return None if layers is None else {"nx": HEATMAP_CELLS, "ny": HEATMAP_CELLS, **layers}

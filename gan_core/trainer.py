@@ -29,6 +29,8 @@ from gan_core.networks import (
     power_iteration,
     spectral_sigmas,
 )
+from gan_core.labels import ClassMixture, class_mixture
+from gan_core.models import ModelRuntime, discriminator_io, generator_inputs, init_q_head
 from gan_core.objectives import OBJECTIVES, Objective, mmd2_unbiased
 from gan_core.priors import PRIORS, Prior
 from gan_core.regularizers import Regs
@@ -224,7 +226,7 @@ def generator_step(
 def resolve_p_data(c: LabConfig) -> Distribution1D | Distribution2D:
     """The registry's distribution, or the user's drawing for 'drawn'."""
     if c.distribution == "drawn":
-        return drawn_distribution(c.drawn_points)
+        return drawn_distribution(c.drawn_points, c.drawn_classes)
     return DISTRIBUTIONS.get(c.distribution)
 
 
@@ -281,10 +283,22 @@ class Trainer:
         dim = self.p_data.dim
         to = self.device
         minibatch = (c.mbd_kernels, c.mbd_kernel_dims) if self.settings.regs.minibatch else None
-        self.g_params = tuple(p.to(to) for p in init_mlp(layer_sizes(c.noise_dim, c.g_layers, c.g_width, dim), self.gen))
-        self.d_params = tuple(p.to(to) for p in init_discriminator(layer_sizes(dim, c.d_layers, c.d_width, 1), self.gen, minibatch))
+        # The classes of p_data (labelled data) and the model's input and output sizes; the
+        # plain GAN's are (noise_dim → dim) and (dim → 1), with the same random stream as ever.
+        self.classes: ClassMixture | None = class_mixture(self._p_data)
+        n_classes = self.classes.n_classes if self.classes is not None else 0
+        g_in = generator_inputs(c.model, c.noise_dim, n_classes, c.info_categories, c.info_continuous)
+        d_in, d_out = discriminator_io(c.model, dim, n_classes)
+        self.g_params = tuple(p.to(to) for p in init_mlp(layer_sizes(g_in, c.g_layers, c.g_width, dim), self.gen))
+        self.d_params = tuple(p.to(to) for p in init_discriminator(layer_sizes(d_in, c.d_layers, c.d_width, d_out), self.gen, minibatch))
+        self.runtime: ModelRuntime | None = None
+        if c.model != "gan":
+            self.runtime = ModelRuntime(self, self.classes)
+            if c.model == "infogan":
+                features = c.d_width if c.d_layers else d_in
+                self.runtime.q_params = init_q_head(features, c.info_categories, c.info_continuous, self.gen)
         self.g_state = optim.init_state(self.g_params)
-        self.d_state = optim.init_state(self.d_params)
+        self.d_state = self._init_d_state()
         # Minibatch discrimination needs a batch to compare a single probed point with: a
         # fixed noise batch through the current G (its own generator, so the run's random
         # stream is the same with and without the trick).
@@ -302,6 +316,11 @@ class Trainer:
         self.diverged: str | None = None
         self._previous: dict[str, tuple[Params, optim.OptState]] = {}
         self.last = {"loss_d": float("nan"), "loss_g": float("nan"), "d_real": float("nan"), "d_fake": float("nan"), "g_grad_norm": float("nan")}
+
+    def _init_d_state(self) -> optim.OptState:
+        """D's optimizer state; InfoGAN's Q head is updated with D, its buffers after D's."""
+        q = self.runtime.q_params if self.runtime is not None else ()
+        return optim.init_state(self.d_params + q)
 
     def _init_tricks(self) -> None:
         """State the active tricks keep: spectral-norm vectors, historical averages."""
@@ -325,7 +344,7 @@ class Trainer:
             return needs
         if config.optimizer != self.config.optimizer:  # buffers mean different things
             self.g_state = optim.init_state(self.g_params)
-            self.d_state = optim.init_state(self.d_params)
+            self.d_state = self._init_d_state()
             self._previous.clear()  # a restore must not bring back the other optimizer's buffers
         self.config = config
         self.settings = StepSettings.from_config(config)
@@ -376,6 +395,13 @@ class Trainer:
         self._check_not_diverged()
         if self.objective.network == "none":
             return
+        if self.runtime is not None:
+            params, state, (loss, d_real, d_fake) = self.runtime.discriminator_update(self)
+            self._commit("discriminator", params, state, loss)
+            self.runtime.commit_q()
+            self.last.update(loss_d=loss, d_real=d_real, d_fake=d_fake)
+            self.d_updates += 1
+            return
         s = self.settings
         batch = self._batch(self._real(), self._noise(), s.objective.gradient_penalty and s.gp_weight > 0)
         params, state, stats, sn_u = discriminator_step(
@@ -389,6 +415,12 @@ class Trainer:
 
     def step_generator(self) -> None:
         self._check_not_diverged()
+        if self.runtime is not None:
+            params, state, (loss, _, grad_norm) = self.runtime.generator_update(self)
+            self._commit("generator", params, state, loss)
+            self.last.update(loss_g=loss, g_grad_norm=grad_norm)
+            self.g_updates += 1
+            return
         s = self.settings
         needs_real = s.objective.network == "none" or s.objective.g_needs_real or s.regs.feature_matching
         z = self._noise()
@@ -486,9 +518,14 @@ class Trainer:
             raise Diverged(self.diverged)
 
     # -- evaluation helpers used by the probes --------------------------------------------
+    def latent(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """G's input for noise z: z itself, or with the class or code appended (cgan, infogan;
+        `labels` None: every class in turn)."""
+        return z if self.runtime is None else self.runtime.latent(z, labels)
+
     @torch.no_grad()
-    def generate(self, z: torch.Tensor) -> torch.Tensor:
-        return self.settings.generator(self.g_params, z.to(self.device))
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.settings.generator(self.g_params, self.latent(z, labels).to(self.device))
 
     def _sigmas(self) -> Params | None:
         return spectral_sigmas(self.d_params, self.sn_u, self.settings.regs.minibatch) if self.sn_u is not None else None
@@ -499,6 +536,8 @@ class Trainer:
     @torch.no_grad()
     def discriminator_logit(self, x: torch.Tensor) -> torch.Tensor:
         """The second network's raw output at x: D's logit or the critic's score."""
+        if self.runtime is not None:
+            return self.runtime.logit(self, x.to(self.device))
         return self.settings.discriminator(self.d_params, x.to(self.device), self._sigmas(), self._reference())
 
     @torch.no_grad()
@@ -507,9 +546,12 @@ class Trainer:
         out = self.discriminator_logit(x)
         return torch.sigmoid(out) if self.objective.output == "probability" else out
 
-    def generator_push(self, x_fake: torch.Tensor, x_real: torch.Tensor) -> torch.Tensor:
+    def generator_push(self, x_fake: torch.Tensor, x_real: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """−∇ₓ of the generator's loss at each fake sample, as if they were one batch (times
-        the batch size, undoing the mean): the way a G update moves each point."""
+        the batch size, undoing the mean): the way a G update moves each point. `labels`: the
+        classes the fakes were drawn for (cgan)."""
+        if self.runtime is not None:
+            return self.runtime.push(self, x_fake.to(self.device), labels, x_real.to(self.device))
         x = x_fake.detach().clone().to(self.device).requires_grad_(True)
         with torch.enable_grad():
             loss, _ = generator_loss(self.d_params, x, x_real.to(self.device), self.settings, self._sigmas())

@@ -80,6 +80,24 @@ FRAME_ARRAYS: tuple[FrameArray, ...] = (
     FrameArray("gradients", 2, (-1, 2), "−∇ₓ of G's loss at each fake sample (n = 300)"),
     FrameArray("manifold.xy", 2, ("nv", "nu", 2), "G on the nu × nv noise grid, u fastest (21 × 21; 101 × 1 with 1-D noise)"),
     FrameArray("modes.centres", 2, (-1, 2), "the known modes' centres (8 on the ring, 25 on the grid); `modes` is `null` without"),
+    # the models beyond the plain GAN (gan_core/probes_models.py); `null` for the plain GAN
+    FrameArray("real_labels", 1, (-1,), "the class of each real dot (models on data with classes)"),
+    FrameArray("fake_labels", 1, (-1,), "the class (cgan) or code (infogan) each fake dot was drawn with"),
+    FrameArray("class_accuracy", 1, (-1,), "cgan: per class, the share of its fakes within 3σ of one of its modes"),
+    FrameArray("classifier.d", 1, (-1,), "semi-supervised: D's class (argmax of its K logits) at `x`"),
+    FrameArray("classifier.confidence", 1, (-1,), "semi-supervised: D's largest class probability at `x`"),
+    FrameArray("classifier.baseline", 1, (-1,), "semi-supervised: the labelled-only classifier's class at `x`"),
+    FrameArray("labelled.xy", 1, (-1,), "semi-supervised: the labelled points"),
+    FrameArray("labelled.labels", 1, (-1,), "semi-supervised: their classes"),
+    FrameArray("real_labels", 2, (-1,), "the class of each real dot (models on data with classes)"),
+    FrameArray("fake_labels", 2, (-1,), "the class (cgan) or code (infogan) each fake dot was drawn with"),
+    FrameArray("class_accuracy", 2, (-1,), "cgan: per class, the share of its fakes within 3σ of one of its modes"),
+    FrameArray("classifier.d", 2, ("ny", "nx"), "semi-supervised: D's class (argmax of its K logits) at the cell centres", "uint8"),
+    FrameArray("classifier.confidence", 2, ("ny", "nx"), "semi-supervised: D's largest class probability there"),
+    FrameArray("classifier.baseline", 2, ("ny", "nx"), "semi-supervised: the labelled-only classifier's class there", "uint8"),
+    FrameArray("labelled.xy", 2, (-1, 2), "semi-supervised: the labelled points (n per class)"),
+    FrameArray("labelled.labels", 2, (-1,), "semi-supervised: their classes"),
+    FrameArray("code_walk.xy", 2, ("codes", "steps", "points", 2), "infogan: G as c′₁ walks from −1 to 1, for fixed z per code"),
 )
 
 

@@ -25,11 +25,15 @@ from fastapi.staticfiles import StaticFiles
 from gan_core.config import config_schema
 from gan_core.cost import cost_problem, measure_rate
 from gan_core.distributions import DISTRIBUTIONS
+from gan_core.labels import class_mixture
+from gan_core.models import MODELS
 from gan_core.objectives import OBJECTIVES
 from gan_core.presets import PRESETS
 from gan_core.priors import PRIORS
 from gan_core.regularizers import REGULARIZERS
 from server import protocol as P
+from server.compare_api import add_compare_routes
+from server.dirac_api import add_dirac_routes
 from server.hub import CLOSE_FULL, CLOSE_ORIGIN, CLOSE_SLOW, CLOSE_TOKEN, Connection, Hub, Run, SlowClient
 from server.limits import Limits, TokenBucket
 from server.scheduler import Scheduler
@@ -83,7 +87,9 @@ def hello_message(session: Session | None, extra: dict[str, Any] | None = None, 
         out = []
         for entry, name in zip(listing(DISTRIBUTIONS), DISTRIBUTIONS):
             d = DISTRIBUTIONS.get(name)
-            out.append({**entry, "dim": d.dim, "view": [list(v) for v in d.view] if d.dim == 2 else list(d.view)})
+            classes = class_mixture(d) if name != "drawn" else None  # a drawing's come with it
+            view = [list(v) for v in d.view] if d.dim == 2 else list(d.view)
+            out.append({**entry, "dim": d.dim, "view": view, "classes": classes.n_classes if classes is not None else 0})
         return out
 
     objectives = [{**entry, **OBJECTIVES.get(entry["name"]).describe()} for entry in listing(OBJECTIVES)]
@@ -97,6 +103,7 @@ def hello_message(session: Session | None, extra: dict[str, Any] | None = None, 
             "prior": listing(PRIORS),
             "objective": objectives,
             "regularizer": [REGULARIZERS.get(n).describe() for n in REGULARIZERS],
+            "model": [MODELS.get(n).describe() for n in MODELS],
         },
         "presets": presets,
         "speeds": P.SPEEDS,
@@ -258,6 +265,8 @@ def create_app(
         segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, dark="#000", light="#fff", xmldecl=False)
         return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
+    add_dirac_routes(app, WEB_DIR, token, allow_origins)  # the Dirac-GAN view: /dirac and /api/dirac
+    add_compare_routes(app, WEB_DIR, token, allow_origins)  # compare mode: /compare, /api/comparisons, /api/compare
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
 
     @app.websocket("/ws")

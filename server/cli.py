@@ -34,6 +34,12 @@ def _describe_record(r: dict) -> str:
         line += f"  V {_number(r['value'], 4)} (optimum {r['value_optimum']:.4f})"
     if r.get("modes_total") is not None:
         line += f"  modes {r['modes_covered']}/{r['modes_total']}  HQ {r['hq_fraction']:.3f}"
+    if r.get("class_accuracy_min") is not None:
+        line += f"  class acc min {_number(r['class_accuracy_min'], 3)} mean {_number(r['class_accuracy_mean'], 3)}"
+    if r.get("code_nmi") is not None:
+        line += f"  code NMI {_number(r['code_nmi'], 3)}"
+    if r.get("test_accuracy") is not None:
+        line += f"  test acc {_number(r['test_accuracy'], 3)} (labelled only {_number(r['labelled_only_accuracy'], 3)})"
     return f"{line}  {r['seconds']:.1f}s"
 
 
@@ -269,6 +275,52 @@ def _positive(text: str) -> int:
     return value
 
 
+def _cmd_figure(args: argparse.Namespace) -> int:
+    """A figure from a real run (gan_core/figure.py): Figure 1's four panels for 1-D data, the
+    2-D view for 2-D data; PNG or SVG by the file's extension."""
+    import torch
+
+    try:
+        from gan_core.figure import FigureError, FigureSpec, check_writable, figure_format, render, save
+    except ImportError as err:  # matplotlib missing
+        print(f"ganlab figure: needs matplotlib ({err.name} is missing): pip install 'matplotlib>=3.7'", file=sys.stderr)
+        return 2
+    from gan_core.trainer import Diverged
+
+    torch.set_num_threads(max(1, args.threads))
+    spec = FigureSpec(width=args.width, height=args.height, dpi=args.dpi, mesh=args.mesh)
+    try:
+        figure_format(args.out)
+        check_writable(args.out)
+        spec.check()
+        if args.config:
+            config = load_config_file(args.config)
+        else:
+            if args.preset not in PRESETS:
+                raise ConfigError(f"unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}")
+            config = PRESETS.get(args.preset).config
+        if args.seed is not None:
+            config = config.updated({"seed": args.seed})
+        config = parse_assignments(config, args.set or [])
+    except (ConfigError, FigureError) as err:
+        print(f"ganlab figure: {err}", file=sys.stderr)
+        return 2
+    name = args.preset if not args.config else args.config.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    try:
+        fig = render(config, name, spec, steps=args.steps, d_steps=args.d_steps)
+    except Diverged as err:
+        print(f"ganlab figure: training diverged: {err}", file=sys.stderr)
+        return 3
+    try:
+        save(fig, args.out)
+    except OSError as err:
+        print(f"ganlab figure: cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    width, height = (round(v) for v in fig.bbox.size)
+    print(f"wrote {args.out} ({width}x{height} px at {spec.dpi} dpi)")
+    return 0
+
+
 def _cmd_dirac(args: argparse.Namespace) -> int:
     from gan_core.dirac import DiracConfig, DiracError, trajectory
 
@@ -338,6 +390,21 @@ def build_parser() -> argparse.ArgumentParser:
     di.add_argument("--every", type=_positive, default=100, help="report every N updates (and the last)")
     di.add_argument("--json", action="store_true", help="one JSON object per line")
     di.set_defaults(func=_cmd_dirac)
+
+    fi = sub.add_parser("figure", help="a figure from a real run: Figure 1's panels (a)-(d) in 1-D, the 2-D view in 2-D")
+    fi.add_argument("--preset", default="figure1")
+    fi.add_argument("--config", help="a JSON config or saved run (the page's Save run) to start from (instead of --preset)")
+    fi.add_argument("--out", required=True, help="the file to write: .png or .svg")
+    fi.add_argument("--steps", type=_positive, help="2-D: iterations before the picture (default 2000); 1-D: the cap on panel (d)'s iterations (default 4000)")
+    fi.add_argument("--d-steps", type=_positive, help="1-D: D updates with G fixed for panel (b) (default 300)")
+    fi.add_argument("--seed", type=int)
+    fi.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config field (repeatable)")
+    fi.add_argument("--width", type=_positive, help="in pixels (default 2400 in 1-D, 1200 in 2-D)")
+    fi.add_argument("--height", type=_positive, help="in pixels (default 760 in 1-D, 1050 in 2-D)")
+    fi.add_argument("--dpi", type=_positive, default=150, help="pixels per inch: the type's size in pixels, and an SVG's size in inches (default 150)")
+    fi.add_argument("--mesh", action="store_true", help="2-D: draw G's mesh")
+    fi.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    fi.set_defaults(func=_cmd_figure)
 
     pr = sub.add_parser("presets", help="list the presets")
     pr.set_defaults(func=_cmd_presets)

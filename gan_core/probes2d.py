@@ -50,7 +50,16 @@ from gan_core.metrics import (
     run_parts,
 )
 from gan_core.objectives import VALUE_OPTIMUM, mmd_witness
-from gan_core.probes_models import classifier_layers, code_walk, fake_labels, labelled_points, model_header, model_metrics, real_labels, shows_mesh
+from gan_core.probes_models import (
+    classifier_layers,
+    code_walk,
+    fake_labels,
+    labelled_points,
+    model_header,
+    model_metrics,
+    real_labels,
+    shows_mesh,
+)
 from gan_core.trainer import Trainer
 
 QUADRATURE_POINTS = 20_000

@@ -16,6 +16,8 @@ from gan_core.batched import LOSS_LIMIT, Stack, stackable
 from gan_core.config import LabConfig
 from gan_core.distributions import DISTRIBUTIONS, Distribution1D
 from gan_core.distributions2d import Distribution2D, drawn_distribution
+from gan_core.labels import ClassMixture, class_mixture
+from gan_core.models import ModelRuntime, discriminator_io, generator_inputs, init_q_head
 from gan_core.networks import (
     Params,
     all_finite,
@@ -29,8 +31,6 @@ from gan_core.networks import (
     power_iteration,
     spectral_sigmas,
 )
-from gan_core.labels import ClassMixture, class_mixture
-from gan_core.models import ModelRuntime, discriminator_io, generator_inputs, init_q_head
 from gan_core.objectives import OBJECTIVES, Objective, mmd2_unbiased
 from gan_core.priors import PRIORS, Prior
 from gan_core.regularizers import Regs

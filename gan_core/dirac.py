@@ -25,7 +25,16 @@ Mode = Literal["simultaneous", "alternating"]
 
 
 class DiracError(ValueError):
-    """A setting the Dirac-GAN cannot use, with a message naming it."""
+    """A setting the Dirac-GAN cannot use, with a message naming it (`field`: its name, for
+    a page that marks the control or drops the bad value of a link)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _bad(name: str, problem: str) -> DiracError:
+    return DiracError(f"{name}: {problem}", name)
 
 
 @dataclass(frozen=True)
@@ -41,19 +50,20 @@ class DiracConfig:
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
-            raise DiracError(f"objective: no objective {self.objective!r}; choose one of: {', '.join(OBJECTIVES)}")
+            raise _bad("objective", f"no objective {self.objective!r}; choose one of: {', '.join(dirac_objectives())}")
         if OBJECTIVES.get(self.objective).network == "none":
-            raise DiracError(f"objective: {self.objective} has no discriminator, so there is no ψ to play against")
+            raise _bad("objective", f"{self.objective} has no discriminator, so there is no ψ to play against")
         if self.mode not in ("simultaneous", "alternating"):
-            raise DiracError("mode: must be simultaneous or alternating")
+            raise _bad("mode", "must be simultaneous or alternating")
         for name in ("r1_gamma", "gp_weight", "clip_value", "lr", "theta", "psi"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise DiracError(f"{name}: must be a finite number")
-        if self.r1_gamma < 0 or self.gp_weight < 0 or self.clip_value < 0:
-            raise DiracError("r1_gamma, gp_weight and clip_value must be ≥ 0")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise _bad(name, "must be a finite number")
+        for name in ("r1_gamma", "gp_weight", "clip_value"):
+            if getattr(self, name) < 0:
+                raise _bad(name, "must be ≥ 0")
         if not 0 < self.lr <= 10:
-            raise DiracError("lr: must be in (0, 10]")
+            raise _bad("lr", "must be in (0, 10]")
 
     def updated(self, changes: dict[str, str]) -> DiracConfig:
         """Text settings (the CLI's --set KEY=VALUE), each named in the error it causes."""
@@ -61,15 +71,30 @@ class DiracConfig:
         values: dict[str, object] = {}
         for key, text in changes.items():
             if key not in known:
-                raise DiracError(f"{key}: not a Dirac-GAN setting; choose from: {', '.join(known)}")
+                raise _bad(key, f"not a Dirac-GAN setting; choose from: {', '.join(known)}")
             if key in ("objective", "mode"):
                 values[key] = text
             else:
                 try:
                     values[key] = float(text)
                 except ValueError:
-                    raise DiracError(f"{key}: not a number: {text!r}") from None
+                    raise _bad(key, f"not a number: {text!r}") from None
         return replace(self, **values)  # type: ignore[arg-type]
+
+
+PLAIN_GAN = DiracConfig(objective="minimax")  # the paper's plain GAN (eq. 1): where the page and the CLI start
+
+
+def dirac_objectives() -> list[str]:
+    """The lab's objectives the Dirac-GAN can play: those with a second network (ψ)."""
+    return [name for name in OBJECTIVES if OBJECTIVES.get(name).network != "none"]
+
+
+def settings_used(objective: str) -> dict[str, bool]:
+    """Which regulariser settings an objective reads (R1 applies to all; λ only to WGAN-GP,
+    c only to the clipped WGAN): the page greys out the others."""
+    obj = OBJECTIVES.get(objective)
+    return {"r1_gamma": True, "gp_weight": obj.gradient_penalty, "clip_value": obj.clip_weights}
 
 
 def losses(theta: torch.Tensor, psi: torch.Tensor, c: DiracConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -120,3 +145,53 @@ def trajectory(c: DiracConfig, steps: int, every: int = 1) -> list[dict[str, flo
         if i % every == 0 or i == steps:
             out.append({"step": i, "theta": theta, "psi": psi, "distance": math.hypot(theta, psi)})
     return out
+
+
+MAX_GRID = 41  # arrows a side: enough for a projector, few enough to compute in ~0.2 s
+MAX_BOX = 1e6  # |θ|, |ψ| of a view box
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A view box [θ_lo, θ_hi] × [ψ_lo, ψ_hi] with n_theta × n_psi points, corners included."""
+
+    theta_lo: float
+    theta_hi: float
+    psi_lo: float
+    psi_hi: float
+    n_theta: int = 21
+    n_psi: int = 21
+
+    def __post_init__(self) -> None:
+        for name in ("theta_lo", "theta_hi", "psi_lo", "psi_hi"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or abs(value) > MAX_BOX:
+                raise _bad(name, f"must be a number in [−{MAX_BOX:g}, {MAX_BOX:g}]")
+        if not self.theta_lo < self.theta_hi:
+            raise _bad("theta_hi", "must be above theta_lo")
+        if not self.psi_lo < self.psi_hi:
+            raise _bad("psi_hi", "must be above psi_lo")
+        for name in ("n_theta", "n_psi"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= MAX_GRID:
+                raise _bad(name, f"must be a whole number from 2 to {MAX_GRID}")
+
+    def axes(self) -> tuple[list[float], list[float]]:
+        def ticks(lo: float, hi: float, n: int) -> list[float]:
+            return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+
+        return ticks(self.theta_lo, self.theta_hi, self.n_theta), ticks(self.psi_lo, self.psi_hi, self.n_psi)
+
+
+def field_grid(c: DiracConfig, grid: Grid) -> dict[str, list[float]]:
+    """`field` at every point of the grid, row by row (ψ outer, θ inner): v_theta[j·n_theta + i]
+    is the θ-direction at (theta[i], psi[j])."""
+    thetas, psis = grid.axes()
+    v_theta: list[float] = []
+    v_psi: list[float] = []
+    for psi in psis:
+        for theta in thetas:
+            vt, vp = field(theta, psi, c)
+            v_theta.append(vt)
+            v_psi.append(vp)
+    return {"theta": thetas, "psi": psis, "v_theta": v_theta, "v_psi": v_psi}

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from gan_core.dirac import DiracConfig, DiracError, field, trajectory
+from gan_core.dirac import DiracConfig, DiracError, Grid, dirac_objectives, field, field_grid, settings_used, trajectory
+from gan_core.objectives import OBJECTIVES
 
 
 def sigmoid(t: float) -> float:
@@ -62,3 +63,40 @@ def test_cli_prints_json_lines_ending_at_step_n() -> None:
     assert all({"step", "distance", "theta", "psi"} <= set(line) for line in lines)
     bad = subprocess.run([sys.executable, "-m", "server.cli", "dirac", "--set", "lr=abc"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "lr: not a number" in bad.stderr
+
+
+def test_field_grid_is_field_at_every_point_row_by_row() -> None:
+    c = DiracConfig(objective="hinge", r1_gamma=0.2)
+    g = field_grid(c, Grid(-1.0, 2.0, -0.5, 0.5, n_theta=4, n_psi=3))
+    assert g["theta"] == [-1.0, 0.0, 1.0, 2.0] and g["psi"] == [-0.5, 0.0, 0.5]
+    for j, psi in enumerate(g["psi"]):
+        for i, theta in enumerate(g["theta"]):
+            assert (g["v_theta"][j * 4 + i], g["v_psi"][j * 4 + i]) == field(theta, psi, c)
+
+
+@pytest.mark.parametrize(
+    ("grid", "name"),
+    [
+        (dict(theta_lo=1, theta_hi=1, psi_lo=0, psi_hi=1), "theta_hi"),
+        (dict(theta_lo=0, theta_hi=1, psi_lo=2, psi_hi=1), "psi_hi"),
+        (dict(theta_lo=float("nan"), theta_hi=1, psi_lo=0, psi_hi=1), "theta_lo"),
+        (dict(theta_lo=0, theta_hi=1, psi_lo=-1e7, psi_hi=1), "psi_lo"),
+        (dict(theta_lo=0, theta_hi=1, psi_lo=0, psi_hi=1, n_psi=1), "n_psi"),
+        (dict(theta_lo=0, theta_hi=1, psi_lo=0, psi_hi=1, n_theta=2.5), "n_theta"),
+    ],
+)
+def test_a_bad_grid_names_its_field(grid: dict, name: str) -> None:
+    with pytest.raises(DiracError, match=f"^{name}: ") as err:
+        Grid(**grid)
+    assert err.value.field == name
+
+
+def test_objectives_and_the_settings_they_read_come_from_the_registry() -> None:
+    assert dirac_objectives() == [n for n in OBJECTIVES if OBJECTIVES.get(n).network != "none"]
+    for name in dirac_objectives():
+        DiracConfig(objective=name)  # each one plays
+        used = settings_used(name)
+        assert used["gp_weight"] == OBJECTIVES.get(name).gradient_penalty and used["clip_value"] == OBJECTIVES.get(name).clip_weights
+    with pytest.raises(DiracError) as err:
+        DiracConfig(r1_gamma=-0.1)
+    assert err.value.field == "r1_gamma" and str(err.value).startswith("r1_gamma: ")

@@ -19,7 +19,7 @@ from gan_core.distributions2d import drawn_distribution
 from gan_core.labels import class_mixture, normalised_mutual_information
 from gan_core.models import MODELS
 from gan_core.presets import get_preset
-from gan_core.probes import make_probe_set, metrics, probe
+from gan_core.probes import make_probe_set, probe
 from gan_core.trainer import Diverged, Trainer
 from server.frames import decode_frame, encode_frame
 

@@ -20,6 +20,7 @@ from gan_core.config import ConfigError, LabConfig, validate_config
 from gan_core.presets import PRESETS
 from gan_core.probes import ProbeSet, make_probe_set, probe
 from gan_core.probes2d import ProbeSet2D
+from gan_core.tour import TourSchedule, run_tour
 from gan_core.trainer import Diverged, Interrupted, Trainer
 from server import protocol as P
 from server.scheduler import Scheduler
@@ -45,13 +46,13 @@ SLICE_SECONDS = 0.012  # longest stretch of training between looks at the comman
 TRAINING_NICENESS = 10  # worker threads run at this nice value (Linux), below the web loop
 MAX_PACING_LAG = 0.1  # seconds behind the chosen speed before the pacing clock restarts
 
-# Figure-1 tour: how long D trains alone for panel (b), and the cap for panel (d).
-TOUR_D_STEPS = 300
-# Panel (c): one G update moves G(z) by ~0.01 of the axis, too little to see; the tour shows
-# this many G updates with D frozen, and its message says how many.
-TOUR_G_UPDATES_SHOWN = 25
-TOUR_MAX_ITERATIONS = 4000
-TOUR_JS_TARGET = 0.02
+# Figure-1 tour (gan_core/tour.py, shared with `ganlab figure`): how long D trains alone for
+# panel (b), the G updates panel (c) shows with D frozen (one is too small to see; its message
+# says how many), and the cap and JS target for panel (d).
+TOUR_D_STEPS = TourSchedule.d_steps
+TOUR_G_UPDATES_SHOWN = TourSchedule.g_updates_shown
+TOUR_MAX_ITERATIONS = TourSchedule.max_iterations
+TOUR_JS_TARGET = TourSchedule.js_target
 # The charts' history a late watcher or a reconnecting page receives: at most this many
 # points, thinned evenly (every other point dropped) when it fills, so it spans the run.
 HISTORY_POINTS = 1500
@@ -497,32 +498,18 @@ class Session:
 
     def _tour(self) -> Iterator[None]:
         """(a) now; (b) D trained toward D* with G fixed; (c) G updates with D frozen (a
-        demonstration: TOUR_G_UPDATES_SHOWN of them, as one is too small to see); (d) trained on."""
+        demonstration: TOUR_G_UPDATES_SHOWN of them, as one is too small to see); (d) trained
+        on. The schedule is gan_core/tour.py's; each panel goes out as it is recorded."""
+        schedule = TourSchedule(
+            d_steps=TOUR_D_STEPS, g_updates_shown=TOUR_G_UPDATES_SHOWN, max_iterations=TOUR_MAX_ITERATIONS, js_target=TOUR_JS_TARGET
+        )
         panels: list[dict[str, Any]] = []
-
-        def snap(label: str, **extra: Any) -> None:
-            panels.append({"panel": label, **extra, **P.frame_message(probe(self.trainer, self.probes), "paused")})
-            self.emit({"type": "tour", "panels": panels, "done": label == "d"})
-
-        snap("a")
-        for _ in range(TOUR_D_STEPS):
-            if not self._train("discriminator", 1):
-                return
-            yield
-        snap("b")
-        for _ in range(TOUR_G_UPDATES_SHOWN):
-            if not self._train("generator", 1):
-                return
-        snap("c", g_updates_shown=TOUR_G_UPDATES_SHOWN)
-        for i in range(TOUR_MAX_ITERATIONS):
-            if not self._train("iteration", 1):
-                return
-            if i % 100 == 99:
-                js = probe(self.trainer, self.probes)["scalars"]["js"]
-                if js is not None and js < TOUR_JS_TARGET and i >= 999:
-                    break
-            yield
-        snap("d")
+        for snap in run_tour(self.trainer, self.probes, schedule, self._train):
+            if snap is None:
+                yield
+                continue
+            panels.append({"panel": snap.label, **snap.extra, **P.frame_message(snap.frame, "paused")})
+            self.emit({"type": "tour", "panels": panels, "done": snap.label == "d"})
 
 
 def _lower_thread_priority() -> None:

@@ -268,10 +268,17 @@ class LabConfig(BaseModel):
         """A shared link's fields, as text: apply every one that validates (alone and with the
         ones kept before it) and return what was dropped, so one bad value costs only
         itself. Each dropped entry: {field, value, reason}."""
+        try:  # all at once when they agree: fields that only make sense together need no order
+            return self.updated(changes, strict=False), []
+        except ConfigError:
+            pass
         kept: dict[str, Any] = {}
         dropped: list[dict[str, str]] = []
         config = self
-        for key, value in changes.items():
+        # what other fields depend on first: a drawing before 'drawn', data before a model that
+        # needs classes, the model before its own settings
+        first = [k for k in LENIENT_ORDER if k in changes]
+        for key, value in [(k, changes[k]) for k in first] + [(k, v) for k, v in changes.items() if k not in first]:
             try:
                 config = self.updated({**kept, key: value}, strict=False)
             except ConfigError as err:
@@ -287,6 +294,9 @@ class LabConfig(BaseModel):
             raise ConfigError("config must be an object of field: value pairs")
         merged = self.model_dump() | changes
         return validate_config(merged, strict=strict)
+
+
+LENIENT_ORDER = ("drawn_points", "drawn_classes", "distribution", "model")
 
 
 def _config_error(err: ValidationError) -> ConfigError:

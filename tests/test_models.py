@@ -264,3 +264,15 @@ def test_semi_supervised_moons_beats_the_labelled_only_classifier(seed):
     t.step(count=1000)
     m = t.runtime.metrics(t)
     assert m["test_accuracy"] >= m["labelled_only_accuracy"] + 0.02, m
+
+
+def test_a_link_to_a_model_applies_whatever_order_its_fields_come_in():
+    """A link lists `model` before `distribution` (schema order): applied one by one, cgan on
+    the default Gaussian would be dropped. A drawing likewise needs its points before 'drawn'."""
+    config, dropped = LabConfig().updated_leniently({"model": "cgan", "distribution": "ring", "show_class": "3"})
+    assert (config.model, config.distribution, config.show_class, dropped) == ("cgan", "ring", 3, [])
+    config, dropped = LabConfig().updated_leniently({"model": "cgan", "distribution": "ring", "lr_g": "nan?"})
+    assert (config.model, config.distribution) == ("cgan", "ring") and [d["field"] for d in dropped] == ["lr_g"]
+    points = "-1,0;-1.1,0.1;1,0;1.1,0.1"
+    config, dropped = LabConfig().updated_leniently({"distribution": "drawn", "model": "cgan", "drawn_points": points, "drawn_classes": "0,0,1,1", "seed": "x"})
+    assert (config.distribution, config.model, len(config.drawn_points)) == ("drawn", "cgan", 4) and [d["field"] for d in dropped] == ["seed"]

@@ -23,6 +23,8 @@ import { SessionLink } from "./session.js";
 import { OVERLAYS, readView, viewParams } from "./viewstate.js";
 import { droppedText, errorText, FINAL_CLOSES } from "./messages.js";
 import { LAYERS } from "./view2d.js";
+import { ExportMenu } from "./export.js";
+import { ModelPanel } from "./models.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -70,6 +72,15 @@ const show = { pdata: true, dstar: true, samples: true };
 const scoreboard = new Scoreboard($("scoreboard"));
 const lab2d = new Lab2D($, { send, onDrawMode: () => updateDim(), onLayers: () => writeLink() });
 const LAYER_DEFAULTS = { ...lab2d.view.layers };
+// cgan, InfoGAN, the semi-supervised GAN: colours' legend, class picker, walk slider (models.js)
+const models = new ModelPanel($, {
+  configure: (name, value) => onFieldChange(name, value),
+  lab2d,
+  charts,
+  onView: () => {
+    lab2d.view.dirty = true;
+  },
+});
 const presentation = new Presentation({ onChange: onPresentChange });
 const share = new SharePanel($);
 const lightbox = new Lightbox($, Object.values(tour.figures), {
@@ -77,6 +88,37 @@ const lightbox = new Lightbox($, Object.values(tour.figures), {
   captionOf: (label) => tour.captionOf(label, true),
 });
 const session = new SessionLink(() => configLink());
+// Export: figures, metrics and run files (export.js); "Open run…" configures like a link does
+const exporter = new ExportMenu($, {
+  alerts,
+  charts: chartList,
+  tour,
+  run: () => ({
+    config: state.config,
+    preset: state.preset,
+    presets: state.presets,
+    presetTitle: state.presets.find((p) => p.name === state.preset)?.title,
+    objectiveTitle: objectiveEntry(state.config)?.title,
+    iteration: state.frame?.iteration ?? 0,
+    dim: state.dim,
+    hasFrame: !!state.frame,
+    online: state.link === "open" && state.role === "presenter",
+    hello: state.hello,
+  }),
+  view2d: lab2d.view,
+  drawFigure: (canvas) => drawFigure1(canvas, liveFrame1d(), { show, dRange }),
+  drawPanel: (canvas, label) => tour.drawPanel(canvas, label, show, liveFrame1d(), true),
+  captionOf: (label) => tour.captionOf(label),
+  configure: (cmd) => {
+    dropPendingReset();
+    return send(cmd);
+  },
+  showHistory: (history) => {
+    clearHistory();
+    fillHistory(history);
+  },
+  clearHistory: () => clearHistory(),
+});
 if (session.watching) state.role = "watcher";
 document.body.classList.toggle("watching", session.watching);
 
@@ -185,6 +227,7 @@ function onHello(msg) {
   state.preset = msg.preset;
   for (const code of ["offline", "lab_full", "closed", "resume", "reconnected", "ended"]) alerts.clear(code);
   state.form = buildForm($("config-form"), msg.schema, msg.registries, onFieldChange);
+  models.setHello(msg, state.role === "watcher");
   state.pendingReset = null;
   showResetNotice();
   state.kind = null;
@@ -301,7 +344,8 @@ function showIteration(iteration, dUpdates, gUpdates) {
 
 function onFrame(f) {
   showMeasuredSpeed(f.measured_speed);
-  if (f.iteration < state.lastIteration) clearHistory();
+  const heldHistory = exporter.holdHistory(f); // an opened run's saved curves stay until this run trains
+  if (!heldHistory && f.iteration < state.lastIteration) clearHistory();
   state.lastIteration = f.iteration;
   state.frame = f;
   state.serverStatus = f.status;
@@ -311,7 +355,7 @@ function onFrame(f) {
   if (state.optimistic && (f.status === state.optimistic.status || performance.now() > state.optimistic.until)) {
     state.optimistic = null;
   }
-  if (f.scalars) for (const c of chartList) c.push(f.iteration, f.scalars);
+  if (f.scalars && !heldHistory) for (const c of chartList) c.push(f.iteration, f.scalars);
   showIteration(f.iteration, f.d_updates, f.g_updates);
   // frames older than a pending Play/Pause must not undo the press (see togglePlay)
   if (state.role === "presenter" && state.link === "open" && !state.optimistic) session.wasPlaying = f.status === "playing";
@@ -319,6 +363,7 @@ function onFrame(f) {
   if (state.role === "watcher") sentence = sentence.replace(/ Press Play or Step\.$/, ""); // nothing to press
   $(f.dim === 2 ? "explain2d" : "explain").textContent = sentence;
   if (f.dim === 2) lab2d.setFrame(f);
+  models.setFrame(f);
   scoreboard.update(f);
   if (tour.running) {
     if (f.status === "touring") tour.seenTouring = true;
@@ -384,6 +429,7 @@ function onConfig(msg) {
   if (presetChanged) dropPendingReset();
   showConfig();
   lab2d.setConfig(msg.config);
+  models.setConfig(msg.config);
   updateDim();
   writeLink();
   alerts.clear("bad_config");
@@ -408,6 +454,7 @@ function onConfig(msg) {
     tour.clear();
     $("tour-note").textContent = "";
   }
+  exporter.afterConfig(msg); // an opened run: what it left out, and its saved history
 }
 
 // -- what names the second network (D, a critic C, MMD's witness) ---------------------------
@@ -456,7 +503,10 @@ function showNoOptimum() {
   p.hidden = !none;
   if (!none) return;
   const entry = objectiveEntry(state.config);
-  const text = entry?.no_optimum || "No optimum is drawn for this objective: theory gives none for a fixed G.";
+  const model = f.model && f.model !== "gan" ? (state.hello?.registries?.model || []).find((m) => m.name === f.model) : null;
+  const text = model
+    ? `The ${model.title}'s D is not the paper's D(x): D* = p_data/(p_data + p_g) is the plain GAN's optimum, so none is drawn.`
+    : entry?.no_optimum || "No optimum is drawn for this objective: theory gives none for a fixed G.";
   if (p.textContent !== text) p.textContent = text;
 }
 
@@ -551,7 +601,8 @@ function resetLabels(changes) {
 }
 
 function displayValue(name, value) {
-  const reg = { distribution: "distribution", prior: "prior", objective: "objective" }[name];
+  if (name === "show_class" && value < 0) return "all";
+  const reg = { distribution: "distribution", prior: "prior", objective: "objective", model: "model" }[name];
   const entry = reg && (state.hello?.registries?.[reg] || []).find((e) => e.name === value);
   return entry ? entry.title : String(value);
 }

@@ -353,7 +353,49 @@ export function makeCharts(byId) {
       refs: [{ value: LOG4, label: "−log 4", color: "#b45309" }],
       series: [{ key: "value", label: "V", color: "#c2410c" }],
     }),
+    // the models beyond the plain GAN (shown only for theirs: showModelCharts)
+    classacc: new Chart(byId("chart-classacc"), {
+      title: "Class accuracy",
+      tip:
+        "Conditional GAN: for each class, the share of the fakes G draws when asked for it that land within 3σ of one of that class's modes. " +
+        "The worst class (min) and the mean over classes; the bars below show every class",
+      range: [0, 1],
+      series: [
+        { key: "class_accuracy_min", label: "min", color: "#b45309" },
+        { key: "class_accuracy_mean", label: "mean", color: "#1d4ed8", dash: true },
+      ],
+    }),
+    nmi: new Chart(byId("chart-nmi"), {
+      title: "Code–mode NMI",
+      tip:
+        "InfoGAN: normalised mutual information between the code c G was given and the mode its fake lands on. " +
+        "1: each code has a mode of its own; 0: the code says nothing about where the fake lands",
+      range: [0, 1],
+      series: [{ key: "code_nmi", label: "NMI", color: "#7c3aed" }],
+    }),
+    ssl: new Chart(byId("chart-ssl"), {
+      title: "Test accuracy",
+      tip:
+        "Semi-supervised GAN: the share of 2,000 held-out points D's K classes get right, beside the same network trained on the labelled points alone. " +
+        "The GAN wins where its line is above the dashed one",
+      floor: 0,
+      ceil: 1,
+      series: [
+        { key: "test_accuracy", label: "GAN's D", color: "#0b6b26" },
+        { key: "labelled_only_accuracy", label: "labels only", color: "#4b5563", dash: true },
+      ],
+    }),
   };
+}
+
+/** Which model charts show: each model's own (the plain GAN has none), in place of ‖∇G‖ (a
+ * diagnostic of the saturating loss), so the column keeps room for the model's chart. */
+export function showModelCharts(charts, model) {
+  shownModel = model || "gan";
+  charts.gnorm.setShown(shownModel === "gan");
+  charts.classacc?.setShown(model === "cgan");
+  charts.nmi?.setShown(model === "infogan");
+  charts.ssl?.setShown(model === "semi-supervised");
 }
 
 /** Titles, tooltips, scales and which charts show, for the data dimension and the kind of
@@ -405,5 +447,8 @@ export function configureCharts(charts, dim, kind) {
   );
   charts.dout.setShown(kind.key !== "witness");
   charts.value.setShown(dim === 1 && kind.key === "prob");
-  for (const key of ["loss", "js", "w1", "gnorm"]) charts[key].setShown(true);
+  for (const key of ["loss", "js", "w1"]) charts[key].setShown(true);
+  showModelCharts(charts, shownModel);
 }
+
+let shownModel = "gan"; // the model whose charts show (showModelCharts)

@@ -7,17 +7,20 @@
 // use. A property the layout does not know still gets a row of its own in its group.
 // The server's config is the truth.
 
+import { classCount } from "./classes.js";
 import { el } from "./dom.js";
 
 // Sections of the form: [key, heading, schema groups it holds, rows]; a row lists one
-// field, or two that share it (for "gd", G's then D's, under the columns G and D).
+// field, or two (or three short ones) that share it (for "gd", G's then D's, under the
+// columns G and D).
 const SECTIONS = [
   ["data", "Data & noise", ["data"], [["distribution"], ["prior"], ["noise_dim"]]],
   [
     "training",
     "Training",
-    ["training"],
-    [["objective"], ["clip_value"], ["gp_weight"], ["batch_size", "seed"], ["optimizer"], ["momentum"], ["beta1", "beta2"], ["lr_halflife"]],
+    ["training", "model"],
+    // the model first (its own settings under it, while it is chosen), then the objective
+    [["model"], ["show_class"], ["info_categories", "info_continuous", "info_weight"], ["labels_per_class"], ["objective"], ["clip_value"], ["gp_weight"], ["batch_size", "seed"], ["optimizer"], ["momentum"], ["beta1", "beta2"], ["lr_halflife"]],
   ],
   ["gd", "Networks", ["generator", "discriminator"], [["g_steps", "d_steps"], ["g_layers", "d_layers"], ["g_width", "d_width"], ["g_activation", "d_activation"], ["lr_g", "lr_d"]]],
   [
@@ -30,6 +33,10 @@ const SECTIONS = [
 
 // Short labels (at most ~95 px at 13.5 px), keyed by a row's first field.
 const SHORT = {
+  model: "Model",
+  show_class: "Class G draws",
+  info_categories: "Codes K, c′, λ",
+  labels_per_class: "Labels / class",
   distribution: "Data",
   prior: "Noise prior",
   noise_dim: "Noise dim.",
@@ -65,12 +72,16 @@ const SHORT_REG = {
 // Fields only one optimizer reads: hidden under the others (β1 only blanked: β2 is RMSProp's α).
 const ONLY_FOR_OPTIMIZER = { momentum: ["sgd"], beta1: ["adam"], beta2: ["adam", "rmsprop"] };
 
+// Fields the form lists but does not show: the class G draws has its own picker above the
+// view, in the classes' colours (models.js), where it is at hand while the run plays.
+const SHOWN_ELSEWHERE = new Set(["show_class"]);
+
 // Fields only one objective reads (used when the objective's registry entry lists no
 // `settings` of its own).
 const OBJECTIVE_SETTINGS = { wasserstein: ["clip_value"], "wasserstein-gp": ["gp_weight"] };
 
 // Registry-backed fields whose option titles the hello message lists.
-const REGISTRY_OF = { distribution: "distribution", prior: "prior", objective: "objective" };
+const REGISTRY_OF = { distribution: "distribution", prior: "prior", objective: "objective", model: "model" };
 
 function tipOf(name, prop) {
   const title = prop.title || name;
@@ -166,6 +177,9 @@ export function buildForm(form, schema, registries, onChange) {
   const objectiveOf = new Map();
   for (const entry of registries?.objective || []) for (const f of entry.settings || OBJECTIVE_SETTINGS[entry.name] || []) objectiveOf.set(f, entry.name);
   for (const [obj, fields] of Object.entries(OBJECTIVE_SETTINGS)) for (const f of fields) if (!objectiveOf.has(f)) objectiveOf.set(f, obj);
+  // which model reads a field (its rows show only while that model is chosen)
+  const modelOf = new Map();
+  for (const m of registries?.model || []) for (const f of m.settings || []) modelOf.set(f, m.name);
   let current = null; // the config shown
 
   for (const section of planRows(props)) {
@@ -183,7 +197,7 @@ export function buildForm(form, schema, registries, onChange) {
         fs.append(buildRegularizers(props.regularizers, regEntries, regBoxes, () => onChange("regularizers", checkedRegs())));
         continue;
       }
-      const row = el("div", names.length > 1 ? "field pair" : "field");
+      const row = el("div", names.length > 2 ? "field pair triple" : names.length > 1 ? "field pair" : "field");
       row.title = names.map((n) => tipOf(n, props[n])).join("\n");
       const text = short || SHORT[names[0]] || props[names[0]].title || names[0];
       row.append(el("label", null, text, { htmlFor: `cfg-${names[0]}`, title: row.title }));
@@ -211,10 +225,13 @@ export function buildForm(form, schema, registries, onChange) {
   /** Whether a row is in use under `config` (its regulariser on, its objective chosen, …). */
   function rowInUse(names, config) {
     return names.some((n) => {
+      if (SHOWN_ELSEWHERE.has(n)) return false;
       const reg = regOf.get(n);
       if (reg && !(config.regularizers || []).includes(reg)) return false;
       const obj = objectiveOf.get(n);
       if (obj && config.objective !== obj) return false;
+      const model = modelOf.get(n);
+      if (model && (config.model || "gan") !== model) return false;
       const only = ONLY_FOR_OPTIMIZER[n];
       if (only && config.optimizer != null && !only.includes(config.optimizer)) return false;
       return true;
@@ -235,6 +252,47 @@ export function buildForm(form, schema, registries, onChange) {
     }
   }
 
+  /** The models that need classes are offered only on data with classes (the option says
+   * why it is greyed out, the select's tooltip too); a model's objectives and the data
+   * without classes are greyed out while it runs. */
+  function showModelChoices(config, model) {
+    const classes = classCount(config, registries);
+    const dataTitle = (registries?.distribution || []).find((d) => d.name === config.distribution)?.title || config.distribution;
+    const select = inputs.get("model");
+    const refused = [];
+    for (const opt of select?.options || []) {
+      const entry = (registries?.model || []).find((m) => m.name === opt.value);
+      if (!entry) continue;
+      const no = !!entry.needs_classes && classes < 2 && opt.value !== config.model;
+      opt.disabled = no;
+      opt.textContent = no ? `${entry.title} (needs classes)` : entry.title;
+      opt.title = no ? `${entry.description} — needs data with classes: ${dataTitle} has none` : entry.description || "";
+      if (no) refused.push(entry.title);
+    }
+    if (select) {
+      const base = tipOf("model", props.model || {});
+      select.title = refused.length
+        ? `${base}\n${dataTitle} has no classes: ${refused.join(" and ")} need labelled data (ring, ring-wide, grid, clusters, moons, bimodal, or a drawing in two or more colours).`
+        : base;
+      select.dataset.refused = refused.join(",");
+    }
+    const objectiveSelect = inputs.get("objective");
+    for (const opt of objectiveSelect?.options || []) {
+      const entry = (registries?.objective || []).find((o) => o.name === opt.value);
+      const why = modelObjectiveConflict(entry, model);
+      opt.disabled = !!why && opt.value !== config.objective;
+      opt.title = why ? `${entry?.description || opt.textContent} — ${why}` : entry?.description || "";
+    }
+    const dataSelect = inputs.get("distribution");
+    for (const opt of dataSelect?.options || []) {
+      const entry = (registries?.distribution || []).find((d) => d.name === opt.value);
+      // a drawing brings its own classes (its colours); the page checks it when it is used
+      const no = !!model?.needs_classes && !!entry && opt.value !== "drawn" && !entry.classes && opt.value !== config.distribution;
+      opt.disabled = no;
+      opt.title = no ? `${entry.description || entry.title} — no classes: ${model.title} needs labelled data` : entry?.description || "";
+    }
+  }
+
   return {
     /** Show the server's config (the truth) in the form; `display` may override values that
      * wait for the user's confirmation. */
@@ -250,12 +308,14 @@ export function buildForm(form, schema, registries, onChange) {
       }
       const regs = display.regularizers || [];
       const objective = (registries?.objective || []).find((o) => o.name === display.objective);
+      const model = (registries?.model || []).find((m) => m.name === display.model);
+      showModelChoices(display, model);
       for (const [name, box] of regBoxes) {
         box.checked = regs.includes(name);
         const label = box.closest("label");
         label?.classList.remove("pending");
-        // a trick the objective cannot take (when the registry says so) is greyed out
-        const why = box.checked ? null : regConflict(regEntries.find((r) => r.name === name), objective);
+        // a trick the objective or the model cannot take (when the registry says so) is greyed out
+        const why = box.checked ? null : regConflict(regEntries.find((r) => r.name === name), objective) || modelRegConflict(name, model);
         box.disabled = !!why;
         label?.classList.toggle("disabled", !!why);
         if (label) label.title = why ? `${box.dataset.tip} — ${why}` : box.dataset.tip;
@@ -302,6 +362,20 @@ function regConflict(r, o) {
   if (r.needs_discriminator && o.network === "none") return `not available: ${o.title} has no discriminator`;
   if (r.needs_label_targets && !o.label_targets) return `not available: ${o.title} has no real/fake labels`;
   if ((r.not_with || []).includes(o.name)) return `not available with ${o.title}`;
+  return null;
+}
+
+/** Why the model (a registry entry) cannot take regulariser `name`, or null. */
+function modelRegConflict(name, model) {
+  if (!model || !Array.isArray(model.regularizers) || model.regularizers.includes(name)) return null;
+  return `not available with the ${model.title}`;
+}
+
+/** Why the model cannot train with objective `o` (a registry entry), or null. */
+function modelObjectiveConflict(o, model) {
+  if (!o || !model || model.name === "gan") return null;
+  if (o.network === "none") return `the ${model.title} needs a discriminator`;
+  if (Array.isArray(model.objectives) && !model.objectives.includes(o.name)) return `the ${model.title} trains with ${model.objectives.join(" or ")}`;
   return null;
 }
 

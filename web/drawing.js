@@ -1,5 +1,6 @@
 // "Draw your own" data: the points a student sketches become p_data. Strokes are sampled
-// to an even spacing so a slow drag and a fast one give the same density of points.
+// to an even spacing so a slow drag and a fast one give the same density of points. Each
+// point keeps the colour (0–7) it was drawn in: its class, for the models that use classes.
 
 export const DRAW_AREA = [[-3, 3], [-3, 3]]; // the server accepts points inside this square
 export const DRAW_SPACING = 0.08; // data units between points along a stroke
@@ -9,19 +10,30 @@ export const DRAW_MIN = 3;
 export class Drawing {
   constructor() {
     this.points = [];
+    this.classes = []; // the colour of each point, parallel to `points`
+    this.colour = 0; // the colour new points get
     this.last = null; // the previous point of the current stroke
   }
 
   clear() {
     this.points = [];
+    this.classes = [];
     this.last = null;
   }
 
-  /** Start from an existing set of points (e.g. the drawing the server trains on now). */
-  load(points) {
+  /** Start from an existing set of points (e.g. the drawing the server trains on now) and
+   * their colours (none or a wrong count: all colour 0). */
+  load(points, classes = []) {
     this.clear();
-    for (const p of points || []) if (Array.isArray(p) && p.length === 2) this.points.push([p[0], p[1]]);
+    const colours = Array.isArray(classes) && classes.length === (points || []).length ? classes : [];
+    (points || []).forEach((p, i) => {
+      if (!Array.isArray(p) || p.length !== 2) return;
+      this.points.push([p[0], p[1]]);
+      this.classes.push(Number.isInteger(colours[i]) ? colours[i] : 0);
+    });
     this.points.length = Math.min(this.points.length, DRAW_MAX);
+    this.classes.length = this.points.length;
+    if (this.classes.length) this.colour = this.classes[this.classes.length - 1];
   }
 
   get full() {
@@ -61,12 +73,24 @@ export class Drawing {
     if (this.full) return;
     const p = [x, y];
     this.points.push(p);
+    this.classes.push(this.colour);
     this.last = p;
   }
 
   /** The points as the configure command wants them: [x, y] pairs rounded to 3 decimals. */
   rounded() {
     return this.points.map(([x, y]) => [round3(x), round3(y)]);
+  }
+
+  /** The colours as the configure command wants them (`drawn_classes`): one per point, or
+   * an empty list when every point has colour 0 (one class: the drawing as it always was). */
+  colours() {
+    return this.classes.some((k) => k !== 0) ? [...this.classes] : [];
+  }
+
+  /** How many colours the drawing uses. */
+  get colourCount() {
+    return new Set(this.classes).size;
   }
 }
 

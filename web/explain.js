@@ -15,9 +15,54 @@ function common(frame, untrained) {
   return null;
 }
 
+// -- the models beyond the plain GAN: what to watch, in one or two sentences -------------------
+const pct = (v) => `${Math.round(v * 100)} %`;
+
+const UNTRAINED = {
+  cgan: "Untrained: G draws every class as the same small blob; watch each colour find its own mode. Press Play or Step.",
+  infogan: "Untrained: every code (colour) gives the same small blob; watch the codes take modes of their own. Press Play or Step.",
+  "semi-supervised": "Untrained: D's classes (the colours) are a guess; watch its boundary settle into the gap between the classes. Press Play or Step.",
+};
+
+/** The sentence for a model other than the plain GAN, or null (then the GAN's own). */
+function explainModel(frame) {
+  const model = frame?.model;
+  if (!model || model === "gan") return null;
+  const s = frame.scalars || {};
+  if (model === "cgan") {
+    const { class_accuracy_min: worst, class_accuracy_mean: mean } = s;
+    const k = frame.show_class;
+    const on = worst == null ? "" : ` Worst class ${pct(worst)} of its fakes on its own mode, mean ${pct(mean)}.`;
+    if (k != null && k >= 0) {
+      return `G draws only class ${k}, in its colour, and the map is D(x | ${k}): D calls x real only near class ${k}'s data.${on}`;
+    }
+    if (worst != null && worst >= 0.9) return `Every class lands on its own mode: ask G for a class (Class G draws) and it draws that class.${on}`;
+    return `Each colour is a class: G's fakes (diamonds) must land on the real dots of their own colour.${on}`;
+  }
+  if (model === "infogan") {
+    const nmi = s.code_nmi;
+    const v = nmi == null ? "" : ` (code–mode NMI ${nmi.toFixed(2)})`;
+    if (nmi != null && nmi >= 0.97) return `Without a single label, each code (colour) has found a mode of its own${v}. Slide c′₁ to move along it.`;
+    if (nmi != null && nmi >= 0.85) return `Without a single label, nearly every code (colour) keeps to a mode of its own${v}. Slide c′₁ to move along it.`;
+    if (nmi != null && nmi >= 0.4) return `The codes are pulling apart: each colour is taking a mode of its own${v}, as Q must tell them apart.`;
+    return `No labels: the codes (colours) still share their modes${v}; Q's need to read the code back pushes them apart.`;
+  }
+  if (model === "semi-supervised") {
+    const { test_accuracy: gan, labelled_only_accuracy: only } = s;
+    const n = frame.labelled?.labels?.length;
+    const labels = n ? `${n} labels` : "the labels";
+    if (gan == null || only == null) return "D classifies as it discriminates: the colours are its classes, the dashed line the labels-only boundary.";
+    if (gan > only + 0.02) return `D, trained on ${labels} plus unlabelled data and fakes, gets ${pct(gan)} of test points right; the same network on ${labels} alone, ${pct(only)}.`;
+    return `Test accuracy: D ${pct(gan)}, the same network on ${labels} alone ${pct(only)}. G's fakes should fill the gaps between the classes and push D's boundary into them.`;
+  }
+  return null;
+}
+
 export function explain(frame) {
-  const early = common(frame, "Untrained: G squeezes all the noise into one small spot. Press Play or Step.");
+  const early = common(frame, UNTRAINED[frame?.model] || "Untrained: G squeezes all the noise into one small spot. Press Play or Step.");
   if (early) return early;
+  const forModel = explainModel(frame);
+  if (forModel) return forModel;
   const s = frame.scalars || {};
   const { js, d_real: dr, d_fake: df, wasserstein: w } = s;
   const kind = kindOfFrame(frame);
@@ -57,8 +102,10 @@ export function explain(frame) {
 
 /** The same for 2-D data, in the 2-D view's terms (heatmap colours, arrows, modes). */
 export function explain2d(frame) {
-  const early = common(frame, "Untrained: G maps the noise to a small blob of green dots. Press Play or Step.");
+  const early = common(frame, UNTRAINED[frame?.model] || "Untrained: G maps the noise to a small blob of green dots. Press Play or Step.");
   if (early) return early;
+  const forModel = explainModel(frame);
+  if (forModel) return forModel;
   const s = frame.scalars || {};
   const { js, d_real: dr, d_fake: df, modes_covered: mc, modes_total: mt, hq_fraction: hq } = s;
   const kind = kindOfFrame(frame);

@@ -3,7 +3,9 @@
 // Drawing only: every number comes from the server's frame.
 
 import { fitCanvas, fmtTick, haloText, niceTicks, tracePath } from "./canvas.js";
+import { classColour, colourMeaning, groupByLabel, paletteRGB } from "./classes.js";
 import { has, mapValues } from "./frames.js";
+import { regionStrength } from "./regions.js";
 import { kindOfFrame, tickText } from "./kinds.js";
 
 export const COLORS = {
@@ -226,8 +228,20 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.setLineDash([]);
   ctx.restore();
 
-  // Samples: black = real (just above the x line), green = generated (just below).
-  if (show.samples) {
+  // The semi-supervised D's classes: a strip under the x line, each bin in its class's colour
+  // (paler where D is less sure), the labelled-only classifier's boundaries dashed across it.
+  if (frame.classifier?.d) drawClassStrip(ctx, frame, { X, xY, compact, vLo, vHi });
+
+  // Samples: black = real (just above the x line), green = generated (just below); with
+  // classes (or InfoGAN's codes) in their colours, real round, fakes diamonds.
+  const meaning = colourMeaning(frame);
+  if (show.samples && meaning) {
+    const realLabels = meaning === "class" ? frame.real_labels : null;
+    drawClassDots1d(ctx, frame.real, realLabels, xY - (compact ? 4 : 7), false, { X, compact });
+    if (frame.fake_labels) drawClassDots1d(ctx, frame.fake, frame.fake_labels, xY + (compact ? 4 : 7), true, { X, compact });
+    else drawClassDots1d(ctx, frame.fake, null, xY + (compact ? 4 : 7), true, { X, compact, colour: COLORS.pg });
+    if (frame.labelled?.xy) drawLabelled1d(ctx, frame.labelled, xY - (compact ? 4 : 7), { X, compact });
+  } else if (show.samples) {
     const r = compact ? 1.6 : 2.6;
     const band = compact ? 3 : 5;
     const drawDots = (vals, y0, color) => {
@@ -369,6 +383,104 @@ export function drawFigure1(canvas, frame, opts = {}) {
   ctx.textBaseline = "middle";
   ctx.fillStyle = COLORS.muted;
   ctx.fillText("density", 0, 0);
+  ctx.restore();
+}
+
+/** Sample dots on a band around y0 (the plain GAN's jitter): in their label's colour, or
+ * `colour` (black for unlabelled real data) where there is no label; fakes are diamonds. */
+function drawClassDots1d(ctx, vals, labels, y0, fake, g) {
+  const { X, compact } = g;
+  const r = (compact ? 1.7 : 3) * (fake ? 1.2 : 1);
+  const band = compact ? 3 : 5;
+  const n = (vals || []).length;
+  const groups = labels ? groupByLabel(labels, n) : new Map([[null, Array.from({ length: n }, (_, i) => i)]]);
+  ctx.save();
+  ctx.lineJoin = "round";
+  for (const [k, idx] of groups) {
+    ctx.beginPath();
+    for (const i of idx) {
+      const v = vals[i];
+      if (!has(v)) continue;
+      const px = X(v);
+      const py = y0 + jitter(i + (fake ? 1000 : 0)) * band;
+      if (fake) {
+        ctx.moveTo(px, py - r);
+        ctx.lineTo(px + r, py);
+        ctx.lineTo(px, py + r);
+        ctx.lineTo(px - r, py);
+        ctx.closePath();
+      } else {
+        ctx.moveTo(px + r, py);
+        ctx.arc(px, py, r, 0, Math.PI * 2);
+      }
+    }
+    if (k != null && !compact) {
+      ctx.strokeStyle = "rgba(17,17,17,0.75)"; // under the fill: one outline around overlaps
+      ctx.lineWidth = 1.8;
+      ctx.stroke();
+    }
+    ctx.fillStyle = k == null ? g.colour || "rgba(17,17,17,0.8)" : classColour(k);
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
+/** The semi-supervised labelled points: big dots in their class's colour, ringed. */
+function drawLabelled1d(ctx, labelled, y, g) {
+  const { X, compact } = g;
+  const r = compact ? 3 : 6;
+  ctx.save();
+  for (const [k, idx] of groupByLabel(labelled.labels, labelled.xy.length)) {
+    ctx.beginPath();
+    for (const i of idx) {
+      if (!has(labelled.xy[i])) continue;
+      const px = X(labelled.xy[i]);
+      ctx.moveTo(px + r, y);
+      ctx.arc(px, y, r, 0, Math.PI * 2);
+    }
+    ctx.strokeStyle = "#fff";
+    ctx.lineWidth = 5;
+    ctx.stroke();
+    ctx.fillStyle = classColour(k);
+    ctx.fill();
+    ctx.strokeStyle = "#111";
+    ctx.lineWidth = compact ? 1.2 : 2;
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+/** D's class per x bin as a strip under the x line; dashed ticks where the labelled-only
+ * classifier's class changes. */
+function drawClassStrip(ctx, frame, g) {
+  const { X, xY, compact } = g;
+  const { d, confidence, baseline } = frame.classifier;
+  const xs = frame.x;
+  const n = Math.min(xs.length, d.length);
+  if (n < 2) return;
+  const top = xY + 1;
+  const h = compact ? 4 : 11;
+  const K = frame.n_classes || 2;
+  const half = (X(xs[1]) - X(xs[0])) / 2;
+  for (let i = 0; i < n; i++) {
+    const [r, gr, b] = paletteRGB(Math.round(d[i]));
+    const a = regionStrength(confidence ? confidence[i] : 1, K);
+    ctx.fillStyle = `rgb(${Math.round(255 + (r - 255) * a)}, ${Math.round(255 + (gr - 255) * a)}, ${Math.round(255 + (b - 255) * a)})`;
+    ctx.fillRect(X(xs[i]) - half, top, 2 * half + 0.5, h);
+  }
+  if (!baseline) return;
+  ctx.save();
+  ctx.setLineDash(compact ? [2, 2] : [4, 3]);
+  ctx.strokeStyle = "#1f2937";
+  ctx.lineWidth = compact ? 1 : 2;
+  ctx.beginPath();
+  for (let i = 1; i < n; i++) {
+    if (baseline[i] === baseline[i - 1]) continue;
+    const px = X(xs[i]) - half;
+    ctx.moveTo(px, xY - (compact ? 8 : 18));
+    ctx.lineTo(px, top + h + (compact ? 2 : 4));
+  }
+  ctx.stroke();
   ctx.restore();
 }
 

@@ -1,6 +1,7 @@
 // The 2-D panel's controls around the view: the layer toggles, the heatmap's legend, the
 // model overview (a click highlights a layer) and "Draw your own" data.
 
+import { DRAW_COLOURS, inkOn, paletteColour } from "./classes.js";
 import { Drawing, DRAW_MAX, DRAW_MIN } from "./drawing.js";
 import { paletteGradient } from "./heatmap.js";
 import { tickText } from "./kinds.js";
@@ -12,8 +13,8 @@ const PICKS = {
   noise: ["manifold"],
   g: ["manifold"],
   fake: ["fake", "gradients"],
-  d: ["heatmap"],
-  real: ["real"],
+  d: ["heatmap", "regions"],
+  real: ["real", "labelled"],
   loss: [],
 };
 
@@ -100,6 +101,11 @@ export class Lab2D {
     for (const layer of LAYERS) {
       const li = document.createElement("li");
       li.dataset.layer = layer.key;
+      if (layer.model) {
+        li.dataset.model = layer.model; // listed only while that model runs (showModelLayers)
+        li.hidden = true;
+      }
+      if (layer.notFor) li.dataset.notFor = layer.notFor;
       const label = document.createElement("label");
       label.title = layer.tip;
       const box = document.createElement("input");
@@ -126,6 +132,15 @@ export class Lab2D {
     }
   }
 
+  /** List the layers of `model` (the semi-supervised regions, InfoGAN's walk) only while
+   * it runs, and not those it has none of (InfoGAN's mesh); the checkboxes stay as they were. */
+  showModelLayers(model) {
+    for (const li of this.$("layers2d").children) {
+      if (li.dataset.model) li.hidden = li.dataset.model !== model;
+      else if (li.dataset.notFor) li.hidden = li.dataset.notFor === model;
+    }
+  }
+
   /** Show exactly the layers `keys` (a link's view). */
   setLayers(keys) {
     for (const [key, box] of this.checkboxes) {
@@ -144,6 +159,7 @@ export class Lab2D {
     }
     for (const k of keys) {
       const box = this.checkboxes.get(k);
+      if (box?.closest("li")?.hidden) continue; // another model's layer
       if (box && !box.checked) {
         box.checked = true;
         this.view.setLayer(k, true);
@@ -175,6 +191,7 @@ export class Lab2D {
       this.drawChanged("");
     });
     $("draw-use").addEventListener("click", () => this.useDrawing());
+    this.buildColours();
 
     const canvas = $("view2d-main");
     const at = (e) => {
@@ -206,10 +223,50 @@ export class Lab2D {
     canvas.addEventListener("pointercancel", up);
   }
 
+  /** The drawing's colour chips (the class of each new point), before its buttons. */
+  buildColours() {
+    const box = document.createElement("div");
+    box.className = "draw-colours";
+    box.id = "draw-colours";
+    box.dataset.testid = "draw-colours";
+    box.setAttribute("role", "radiogroup");
+    box.setAttribute("aria-label", "Colour of the points you draw");
+    box.title = "The colour of the points you draw next: each colour is a class for the conditional and semi-supervised GANs (one colour: one class, as before)";
+    this.colourChips = [];
+    for (let k = 0; k < DRAW_COLOURS; k++) {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "draw-colour";
+      chip.dataset.testid = `draw-colour-${k}`;
+      chip.setAttribute("role", "radio");
+      chip.setAttribute("aria-label", `Colour ${k}`);
+      chip.title = `Draw in colour ${k}${k === 0 ? " (one colour: one class, as before)" : ""}`;
+      chip.style.background = paletteColour(k);
+      chip.style.color = inkOn(k);
+      chip.textContent = String(k);
+      chip.addEventListener("click", () => this.pickColour(k));
+      box.append(chip);
+      this.colourChips.push(chip);
+    }
+    const count = this.$("draw-count");
+    count.parentElement.insertBefore(box, count);
+    this.showColour(0);
+  }
+
+  pickColour(k) {
+    if (this.drawing) this.drawing.colour = k;
+    this.showColour(k);
+  }
+
+  showColour(k) {
+    this.colourChips.forEach((chip, i) => chip.setAttribute("aria-checked", String(i === k)));
+  }
+
   /** Enter draw mode, starting from the drawing the server trains on (if any). */
   startDrawing(config) {
     this.drawing = new Drawing();
-    if (config?.distribution === "drawn") this.drawing.load(config.drawn_points);
+    if (config?.distribution === "drawn") this.drawing.load(config.drawn_points, config.drawn_classes);
+    this.showColour(this.drawing.colour);
     this.view.drawing = this.drawing;
     this.awaitingUse = false;
     document.body.classList.add("drawing");
@@ -234,7 +291,8 @@ export class Lab2D {
 
   drawChanged(message) {
     const n = this.drawing ? this.drawing.points.length : 0;
-    this.$("draw-count").textContent = `${n} / ${DRAW_MAX} points`;
+    const colours = this.drawing ? this.drawing.colourCount : 0;
+    this.$("draw-count").textContent = `${n} / ${DRAW_MAX} points${colours > 1 ? ` · ${colours} colours` : ""}`;
     if (this.drawing?.full) message = `That is the maximum of ${DRAW_MAX} points.`;
     if (message || n) this.$("draw-msg").textContent = message;
     this.view.dirty = true;
@@ -247,7 +305,8 @@ export class Lab2D {
       this.$("draw-msg").textContent = `${msg} at least ${DRAW_MIN} points, then press Use drawing.`;
       return;
     }
-    if (this.send({ type: "configure", config: { distribution: "drawn", drawn_points: pts } })) {
+    // the colours go with the points, always: a drawing in one colour clears earlier ones
+    if (this.send({ type: "configure", config: { distribution: "drawn", drawn_points: pts, drawn_classes: this.drawing.colours() } })) {
       this.awaitingUse = true;
       this.$("draw-msg").textContent = "Sending the drawing…";
     }

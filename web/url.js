@@ -70,6 +70,17 @@ export function configLink(search = window.location.search) {
   return encodeQuery(params);
 }
 
+// A link's fields are applied one by one, in the link's order, each checked with the ones
+// before it (the server's updated_leniently): the drawing goes before the data that uses it,
+// the model after the data whose classes it needs.
+const LINK_FIRST = ["drawn_points", "drawn_classes"];
+const LINK_LAST = ["model"];
+
+function linkOrder([a], [b]) {
+  const rank = (k) => (LINK_FIRST.includes(k) ? -1 : LINK_LAST.includes(k) ? 1 : 0);
+  return rank(a) - rank(b);
+}
+
 /**
  * Rewrite the query: the experiment (`config` against its preset; null on a watch page,
  * whose link names no experiment), then the view's keys (`view`: [key, text] pairs), then
@@ -81,7 +92,7 @@ export function writeUrl(config, presetName, presets, view = []) {
     const preset = (presets || []).find((p) => p.name === presetName);
     if (preset) params.push(["preset", preset.name]);
     const diff = configDiff(config, preset ? preset.config : null);
-    for (const [key, value] of Object.entries(diff)) {
+    for (const [key, value] of Object.entries(diff).sort(linkOrder)) {
       // an empty list (no drawn points, no regularisers) is every config's default: nothing
       // worth a URL field, unless the preset's list is not empty ("regularizers=" turns it off)
       if (Array.isArray(value) && value.length === 0 && !(preset?.config?.[key] || []).length) continue;

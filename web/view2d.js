@@ -4,10 +4,12 @@
 // Everything is batched into a few paths per layer: no DOM node per point.
 
 import { fitCanvas, fmtTick, haloText, niceTicks } from "./canvas.js";
+import { classColour, colourMeaning, groupByLabel, paletteColour } from "./classes.js";
 import { DRAW_AREA } from "./drawing.js";
 import { has } from "./frames.js";
 import { HeatmapImage } from "./heatmap.js";
 import { kindOfFrame } from "./kinds.js";
+import { boundaryPolylines, RegionsImage } from "./regions.js";
 
 export const COLORS_2D = {
   real: "#111111",
@@ -18,14 +20,40 @@ export const COLORS_2D = {
   axis: "#222222",
   muted: "#555555",
   drawn: "#111111",
+  outline: "rgba(17,17,17,0.85)", // around the dots drawn in class colours (a yellow one too)
 };
 
-/** The layers, each a checkbox in the page (drawing order: see View2D.draw). */
+/** What the model layers read besides the frame: the InfoGAN walk's step (null: c′₁ = 0) and
+ * the class → colour map of a drawing in colours (classes.js). One object shared by every
+ * View2D, so a copy (the export's) draws what the page shows. */
+export const MODEL_VIEW = { walkStep: null, classMap: null };
+
+/** The layers, each a checkbox in the page (drawing order: see View2D.draw); a layer with
+ * `model` exists only for that model, one with `notFor` not for that one (the page lists
+ * each only where it exists). */
 export const LAYERS = [
   { key: "heatmap", label: "D(x) heatmap", tip: "The discriminator's verdict at every point: purple = it says real, green = it says fake, white = it cannot tell (D = ½)" },
-  { key: "manifold", label: "G's mesh", tip: "A grid laid over the noise z, carried through G: where the mesh bunches up, G puts many samples" },
-  { key: "real", label: "real samples", tip: "Samples of the data distribution p_data (black)" },
-  { key: "fake", label: "fake samples", tip: "Samples G(z) of the generator (green); they move only when G is updated" },
+  {
+    key: "regions",
+    label: "D's classes",
+    model: "semi-supervised",
+    tip: "The class D gives each point, in its class's colour (paler where D is less sure; they cover the D(x) heatmap). Dashed: the boundary of the same network trained on the labelled points alone",
+  },
+  {
+    key: "manifold",
+    label: "G's mesh",
+    notFor: "infogan", // G(·, c, c′) has a mesh per code: the walk takes its place
+    tip: "A grid laid over the noise z, carried through G: where the mesh bunches up, G puts many samples (conditional GAN: of the class picked)",
+  },
+  { key: "real", label: "real samples", tip: "Samples of the data distribution p_data (black, or round dots in their class's colour)" },
+  { key: "labelled", label: "labelled data", model: "semi-supervised", tip: "The only points whose class D is told: big dots with a dark ring, in their class's colour" },
+  { key: "fake", label: "fake samples", tip: "Samples G(z) of the generator (green dots, or diamonds in the colour of the class or code G was given); they move only when G is updated" },
+  {
+    key: "walk",
+    label: "walk c′₁",
+    model: "infogan",
+    tip: "InfoGAN: a few fixed noise points per code as the continuous code c′₁ slides from −1 to 1 (faint lines: the whole walk; big dots: the slider's value)",
+  },
   { key: "gradients", label: "G's gradients", tip: "The direction each fake sample would move in a generator update (arrows scaled for display)" },
   { key: "modes", label: "mode centres", tip: "Centres of the data's modes, with a dashed circle of 3 standard deviations (a sample inside is 'high quality')" },
 ];
@@ -57,7 +85,9 @@ export class View2D {
     this.heatCanvas = heatCanvas;
     this.mainCanvas = mainCanvas;
     this.heat = new HeatmapImage();
-    this.layers = { heatmap: true, manifold: true, real: true, fake: true, gradients: false, modes: true };
+    this.layers = { heatmap: true, regions: true, manifold: true, real: true, labelled: true, fake: true, walk: true, gradients: false, modes: true };
+    this.regions = new RegionsImage();
+    this.modelView = MODEL_VIEW;
     this.frame = null;
     this.drawing = null; // a Drawing while in draw mode
     this.emph = null; // {keys: Set, until: ms}: layers a click on the overview points at
@@ -172,15 +202,40 @@ export class View2D {
       hctx.drawImage(this.heat.canvas, g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
       hctx.restore();
     }
+    const classMap = this.modelView.classMap;
+    if (this.layers.regions && this.regions.update(frame.classifier, frame.n_classes, classMap)) {
+      hctx.save();
+      hctx.globalAlpha = this.alpha("regions");
+      hctx.imageSmoothingEnabled = true;
+      hctx.drawImage(this.regions.canvas, g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
+      hctx.restore();
+    }
     ctx.save();
     ctx.beginPath();
     ctx.rect(g.x0, g.y0, g.x1 - g.x0, g.y1 - g.y0);
     ctx.clip();
     // mode markers under the samples: with narrow modes the real dots sit right on them
-    if (this.layers.modes && frame.modes) this.drawModes(ctx, g, frame.modes);
+    // (in grey when the dots wear class colours: the colours are what to look at)
+    if (this.layers.modes && frame.modes) this.drawModes(ctx, g, frame.modes, !!colourMeaning(frame));
+    if (this.layers.regions && frame.classifier) this.drawBoundary(ctx, g, frame.classifier);
     if (this.layers.manifold) this.drawMesh(ctx, g, frame.manifold);
-    if (this.layers.real) this.drawDots(ctx, g, frame.real, COLORS_2D.real, "real");
-    if (this.layers.fake) this.drawDots(ctx, g, frame.fake, COLORS_2D.fake, "fake");
+    // with classes (or codes) the dots take their colours: real round, fakes diamonds
+    const meaning = colourMeaning(frame);
+    const real = () => {
+      if (!this.layers.real) return;
+      if (meaning === "class" && frame.real_labels) this.drawClassDots(ctx, g, frame.real, frame.real_labels, "real", classMap);
+      else this.drawDots(ctx, g, frame.real, COLORS_2D.real, "real");
+    };
+    const fake = () => {
+      if (!this.layers.fake) return;
+      if (meaning && frame.fake_labels) this.drawClassDots(ctx, g, frame.fake, frame.fake_labels, "fake", meaning === "class" ? classMap : null);
+      else this.drawDots(ctx, g, frame.fake, COLORS_2D.fake, "fake");
+    };
+    // the semi-supervised GAN's fakes have no class: they go under the data's colours
+    if (frame.model === "semi-supervised") [fake, real].forEach((f) => f());
+    else [real, fake].forEach((f) => f());
+    if (this.layers.labelled && frame.labelled) this.drawLabelled(ctx, g, frame.labelled, classMap);
+    if (this.layers.walk && frame.code_walk) this.drawWalk(ctx, g, frame.code_walk);
     if (this.layers.gradients) this.drawArrows(ctx, g, frame.fake, frame.gradients);
     ctx.restore();
     this.drawAxes(ctx, g);
@@ -265,6 +320,163 @@ export class View2D {
     ctx.globalAlpha = 1;
   }
 
+  /** Dots in the colour of their label (class or code): real ones round, fakes diamonds,
+   * each with a dark outline (so a pale colour shows on white) inside a white rim. One
+   * path per colour. */
+  drawClassDots(ctx, g, flat, labels, key, map) {
+    if (!flat || !flat.length) return;
+    const fake = key === "fake";
+    const r = (fake ? 4.8 : 3.8) * this.boost(key);
+    ctx.globalAlpha = this.alpha(key);
+    ctx.lineJoin = "round";
+    for (const [k, idx] of groupByLabel(labels, flat.length >> 1)) {
+      ctx.beginPath();
+      for (const i of idx) {
+        const x = flat[2 * i];
+        const y = flat[2 * i + 1];
+        if (!has(x) || !has(y)) continue;
+        const px = g.X(x);
+        const py = g.Y(y);
+        if (fake) {
+          ctx.moveTo(px, py - r);
+          ctx.lineTo(px + r, py);
+          ctx.lineTo(px, py + r);
+          ctx.lineTo(px - r, py);
+          ctx.closePath();
+        } else {
+          ctx.moveTo(px + r, py);
+          ctx.arc(px, py, r, 0, Math.PI * 2);
+        }
+      }
+      // rims first, the fill over them: overlapping dots (a sharp mode) show one outline
+      // around their union, not a tangle of outlines over their colour
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.lineWidth = 5;
+      ctx.stroke();
+      ctx.strokeStyle = COLORS_2D.outline;
+      ctx.lineWidth = fake ? 2.6 : 2;
+      ctx.stroke();
+      ctx.fillStyle = classColour(k, map);
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** The semi-supervised labelled points: big dots in their class's colour, ringed. */
+  drawLabelled(ctx, g, labelled, map) {
+    const { xy, labels } = labelled;
+    if (!xy || !labels) return;
+    const r = 7 * this.boost("labelled");
+    ctx.globalAlpha = this.alpha("labelled");
+    for (const [k, idx] of groupByLabel(labels, xy.length >> 1)) {
+      ctx.beginPath();
+      for (const i of idx) {
+        if (!has(xy[2 * i]) || !has(xy[2 * i + 1])) continue;
+        const px = g.X(xy[2 * i]);
+        const py = g.Y(xy[2 * i + 1]);
+        ctx.moveTo(px + r, py);
+        ctx.arc(px, py, r, 0, Math.PI * 2);
+      }
+      ctx.strokeStyle = "#ffffff";
+      ctx.lineWidth = 6;
+      ctx.stroke();
+      ctx.fillStyle = classColour(k, map);
+      ctx.fill();
+      ctx.strokeStyle = "#111111";
+      ctx.lineWidth = 2.2;
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** The labelled-only classifier's boundary: dashed along the cell edges where its class
+   * changes (classifier.baseline, on the heatmap's grid), on a white halo. */
+  drawBoundary(ctx, g, classifier) {
+    const { nx, ny, baseline } = classifier;
+    if (!baseline || !(nx > 0 && ny > 0)) return;
+    if (this.boundarySource !== baseline) {
+      this.boundarySource = baseline;
+      this.boundaryLines = boundaryPolylines(baseline, nx, ny);
+    }
+    const dx = (g.xHi - g.xLo) / nx;
+    const dy = (g.yHi - g.yLo) / ny;
+    ctx.beginPath();
+    for (const line of this.boundaryLines) {
+      line.forEach(([c, r], i) => {
+        const px = g.X(g.xLo + c * dx);
+        const py = g.Y(g.yLo + r * dy);
+        if (i === 0) ctx.moveTo(px, py);
+        else ctx.lineTo(px, py);
+      });
+    }
+    ctx.globalAlpha = this.alpha("regions");
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.lineWidth = 4.5;
+    ctx.stroke();
+    ctx.setLineDash([7, 5]);
+    ctx.strokeStyle = "#1f2937";
+    ctx.lineWidth = 2.2;
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+  }
+
+  /** InfoGAN's walk along c′₁: for each code and fixed z a faint line through G(z, c, c′₁)
+   * as c′₁ goes from −1 to 1, and a big dot at the slider's step (MODEL_VIEW.walkStep). */
+  drawWalk(ctx, g, walk) {
+    const { codes, steps, points, xy } = walk;
+    if (!xy || !(codes > 0 && steps > 0 && points > 0)) return;
+    const at = (c, s, p) => ((c * steps + s) * points + p) * 2;
+    const step = Math.min(steps - 1, Math.max(0, this.modelView.walkStep ?? Math.floor((steps - 1) / 2)));
+    const r = 6.5 * this.boost("walk");
+    ctx.globalAlpha = this.alpha("walk");
+    ctx.lineJoin = "round";
+    for (let c = 0; c < codes; c++) {
+      const colour = paletteColour(c);
+      ctx.beginPath();
+      for (let p = 0; p < points; p++) {
+        let pen = false;
+        for (let s = 0; s < steps; s++) {
+          const i = at(c, s, p);
+          if (!has(xy[i]) || !has(xy[i + 1])) {
+            pen = false;
+            continue;
+          }
+          if (pen) ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
+          else ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
+          pen = true;
+        }
+      }
+      ctx.strokeStyle = colour;
+      ctx.globalAlpha = 0.45 * this.alpha("walk");
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      ctx.globalAlpha = this.alpha("walk");
+    }
+    for (let c = 0; c < codes; c++) {
+      ctx.beginPath();
+      for (let p = 0; p < points; p++) {
+        const i = at(c, step, p);
+        if (!has(xy[i]) || !has(xy[i + 1])) continue;
+        const px = g.X(xy[i]);
+        const py = g.Y(xy[i + 1]);
+        ctx.moveTo(px + r, py);
+        ctx.arc(px, py, r, 0, Math.PI * 2);
+      }
+      // rims under the fill: one white-and-dark outline around each code's dots
+      ctx.strokeStyle = "#ffffff";
+      ctx.lineWidth = 7;
+      ctx.stroke();
+      ctx.strokeStyle = "#111111";
+      ctx.lineWidth = 3.2;
+      ctx.stroke();
+      ctx.fillStyle = paletteColour(c);
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+  }
+
   drawArrows(ctx, g, fake, grads) {
     if (!fake || !grads || grads.length < 2) return;
     const n = Math.min(fake.length, grads.length) >> 1;
@@ -301,7 +513,7 @@ export class View2D {
     ctx.globalAlpha = 1;
   }
 
-  drawModes(ctx, g, modes) {
+  drawModes(ctx, g, modes, muted = false) {
     const c = modes.centres || [];
     const s = 9 * this.boost("modes"); // arms longer than a narrow mode's cluster of dots
     ctx.globalAlpha = this.alpha("modes");
@@ -324,10 +536,10 @@ export class View2D {
       ctx.lineTo(px + s, py - s);
     }
     ctx.strokeStyle = "rgba(255,255,255,0.9)";
-    ctx.lineWidth = 4.5;
+    ctx.lineWidth = muted ? 3.5 : 4.5;
     ctx.stroke();
-    ctx.strokeStyle = COLORS_2D.mode;
-    ctx.lineWidth = 2;
+    ctx.strokeStyle = muted ? "#6b7280" : COLORS_2D.mode;
+    ctx.lineWidth = muted ? 1.5 : 2;
     ctx.stroke();
     ctx.globalAlpha = 1;
   }
@@ -397,13 +609,20 @@ export class View2D {
       haloText(ctx, "Click or drag here to draw the data", (g.x0 + g.x1) / 2, (g.y0 + g.y1) / 2, COLORS_2D.muted);
       return;
     }
-    const r = 3.5;
-    ctx.beginPath();
-    for (const [x, y] of pts) {
-      ctx.moveTo(g.X(x) + r, g.Y(y));
-      ctx.arc(g.X(x), g.Y(y), r, 0, Math.PI * 2);
+    // each point in the colour it was drawn in (its class, for the models that use classes)
+    const r = 4;
+    for (const [k, idx] of groupByLabel(this.drawing.classes, pts.length)) {
+      ctx.beginPath();
+      for (const i of idx) {
+        const [x, y] = pts[i];
+        ctx.moveTo(g.X(x) + r, g.Y(y));
+        ctx.arc(g.X(x), g.Y(y), r, 0, Math.PI * 2);
+      }
+      ctx.strokeStyle = COLORS_2D.outline;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      ctx.fillStyle = paletteColour(k);
+      ctx.fill();
     }
-    ctx.fillStyle = COLORS_2D.drawn;
-    ctx.fill();
   }
 }

@@ -15,11 +15,10 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import torch
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gan_core.config import config_schema
@@ -36,6 +35,7 @@ from server.compare_api import add_compare_routes
 from server.dirac_api import add_dirac_routes
 from server.hub import CLOSE_FULL, CLOSE_ORIGIN, CLOSE_SLOW, CLOSE_TOKEN, Connection, Hub, Run, SlowClient
 from server.limits import Limits, TokenBucket
+from server.pages import guarded_page
 from server.scheduler import Scheduler
 from server.security import SECURITY_HEADERS, TOKEN_COOKIE, origin_allowed, token_matches
 from server.session import QueueFull, Session
@@ -222,28 +222,11 @@ def create_app(
             }
         )
 
-    def page() -> FileResponse:
-        return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
-
     @app.get("/")
     def index(request: Request) -> Response:
-        if token is None:
-            return page()
-        given = request.query_params.get("token")
-        if given is not None and token_matches(token, given):
-            # Keep the token in an HttpOnly cookie (the socket sends it too), not in the
-            # address bar the teacher may project or share.
-            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            target = "/" + ("?" + urlencode(rest, safe=",;") if rest else "")
-            response = RedirectResponse(target, status_code=303)
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
-            return response
-        if token_matches(token, request.cookies.get(TOKEN_COOKIE)):
-            return page()
-        return PlainTextResponse(
-            "This lab needs its access token: open the address `ganlab serve` printed (it ends in ?token=...).\n",
-            status_code=401,
-        )
+        # the token goes into an HttpOnly cookie (the socket sends it too), out of the address
+        # bar the teacher may project or share
+        return guarded_page(request, token, "/", WEB_DIR / "index.html")
 
     @app.get("/watch/{watch_id}")
     def watch_page(watch_id: str) -> Response:
@@ -251,7 +234,7 @@ def create_app(
         id is the capability (no token), so a student's phone needs nothing else."""
         if not WATCH_ID.match(watch_id):
             return PlainTextResponse("Not a watch link.\n", status_code=404)
-        return page()
+        return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/watch/{watch_id}/qr.svg")
     async def watch_qr(watch_id: str, request: Request) -> Response:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from gan_core.compare import COMPARISONS, FORMAT, MAX_RUNS, MIN_RUNS, format_runs, parse_runs
-from server.security import TOKEN_COOKIE, origin_allowed, token_matches
+from server.pages import api_refusal, guarded_page
 
 MAX_LINK_CHARS = 4000  # a runs= text longer than this is refused before parsing
-TOKEN_TEXT = "This lab needs its access token: open the address `ganlab serve` printed (it ends in ?token=...).\n"
+
 
 
 def add_compare_routes(app: FastAPI, web_dir: Path, token: str | None = None, allow_origins: list[str] | None = None) -> None:
@@ -27,29 +26,12 @@ def add_compare_routes(app: FastAPI, web_dir: Path, token: str | None = None, al
 
     def refused(request: Request) -> JSONResponse | None:
         """A browser's request from another site, or one without the token (cookie or ?token=)."""
-        if not origin_allowed(request.headers, allow_origins or []):
-            return JSONResponse({"error": "Requests from other sites are refused: open the compare page from the lab's own address."}, status_code=403)
-        if not (token_matches(token, request.cookies.get(TOKEN_COOKIE)) or (token is not None and token_matches(token, request.query_params.get("token")))):
-            return JSONResponse({"error": TOKEN_TEXT.strip()}, status_code=401)
-        return None
-
-    def page() -> FileResponse:
-        return FileResponse(web_dir / "compare.html", headers={"Cache-Control": "no-cache"})
+        problem = api_refusal(request, token, allow_origins or [], "compare")
+        return None if problem is None else JSONResponse({"error": problem[1]}, status_code=problem[0])
 
     @app.get("/compare")
     def compare_page(request: Request) -> Response:
-        if token is None:
-            return page()
-        given = request.query_params.get("token")
-        if given is not None and token_matches(token, given):
-            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            target = "/compare" + ("?" + urlencode(rest, safe=",;:|=") if rest else "")
-            response = RedirectResponse(target, status_code=303)
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
-            return response
-        if token_matches(token, request.cookies.get(TOKEN_COOKIE)):
-            return page()
-        return PlainTextResponse(TOKEN_TEXT, status_code=401)
+        return guarded_page(request, token, "/compare", web_dir / "compare.html")
 
     @app.get("/api/comparisons")
     def comparisons(request: Request) -> JSONResponse:

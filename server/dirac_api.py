@@ -14,10 +14,9 @@ import asyncio
 import math
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -33,7 +32,7 @@ from gan_core.dirac import (
     trajectory,
 )
 from gan_core.objectives import OBJECTIVES
-from server.security import TOKEN_COOKIE, origin_allowed, token_matches
+from server.pages import api_refusal, guarded_page
 
 MAX_STEPS = 5000  # updates per request (~1–3 s of one CPU): the page asks for less, often
 MAX_BODY_BYTES = 4096  # a request is a few settings
@@ -131,30 +130,13 @@ def add_dirac_routes(app: FastAPI, web_dir: Path, token: str | None = None, allo
 
     busy = asyncio.Semaphore(MAX_BUSY)
 
-    def page() -> FileResponse:
-        return FileResponse(web_dir / "dirac.html", headers={"Cache-Control": "no-cache"})
-
     def refused(request: Request) -> JSONResponse | None:
-        if not origin_allowed(request.headers, allow_origins or []):
-            return _problem("Requests from other sites are refused: open the Dirac-GAN page from the lab's own address.", None, 403)
-        if not token_matches(token, request.cookies.get(TOKEN_COOKIE)):
-            return _problem("This lab needs its access token: open the address `ganlab serve` printed (it ends in ?token=...).", None, 401)
-        return None
+        problem = api_refusal(request, token, allow_origins or [], "Dirac-GAN")
+        return None if problem is None else _problem(problem[1], None, problem[0])
 
     @app.get("/dirac")
     def dirac_page(request: Request) -> Response:
-        if token is None:
-            return page()
-        given = request.query_params.get("token")
-        if given is not None and token_matches(token, given):
-            # as for "/": the token moves into the cookie, out of an address bar a teacher projects
-            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            response = RedirectResponse("/dirac" + ("?" + urlencode(rest, safe=",=|") if rest else ""), status_code=303)
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
-            return response
-        if token_matches(token, request.cookies.get(TOKEN_COOKIE)):
-            return page()
-        return PlainTextResponse("This lab needs its access token: open the address `ganlab serve` printed (it ends in ?token=...).\n", status_code=401)
+        return guarded_page(request, token, "/dirac", web_dir / "dirac.html")
 
     @app.get("/api/dirac")
     def dirac_describe(request: Request) -> JSONResponse:

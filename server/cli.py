@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-from gan_core.config import ConfigError, load_config_file, parse_assignments
+from gan_core.config import ConfigError, LabConfig, load_config_file, parse_assignments
 from gan_core.presets import PRESETS
 from server.limits import Limits, default_max_sessions
 
@@ -43,6 +43,19 @@ def _describe_record(r: dict) -> str:
     return f"{line}  {r['seconds']:.1f}s"
 
 
+def _config_from_args(args: argparse.Namespace) -> LabConfig:
+    """The run's config from --config FILE or --preset, then --seed and --set (ConfigError)."""
+    if args.config:
+        config = load_config_file(args.config)
+    else:
+        if args.preset not in PRESETS:
+            raise ConfigError(f"unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}")
+        config = PRESETS.get(args.preset).config
+    if args.seed is not None:
+        config = config.updated({"seed": args.seed})
+    return parse_assignments(config, args.set or [])
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     import torch
 
@@ -50,15 +63,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(max(1, args.threads))
     try:
-        if args.config:
-            config = load_config_file(args.config)
-        else:
-            if args.preset not in PRESETS:
-                raise ConfigError(f"unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}")
-            config = PRESETS.get(args.preset).config
-        if args.seed is not None:
-            config = config.updated({"seed": args.seed})
-        config = parse_assignments(config, args.set or [])
+        config = _config_from_args(args)
     except ConfigError as err:
         print(f"ganlab train: {err}", file=sys.stderr)
         return 2
@@ -293,15 +298,7 @@ def _cmd_figure(args: argparse.Namespace) -> int:
         figure_format(args.out)
         check_writable(args.out)
         spec.check()
-        if args.config:
-            config = load_config_file(args.config)
-        else:
-            if args.preset not in PRESETS:
-                raise ConfigError(f"unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}")
-            config = PRESETS.get(args.preset).config
-        if args.seed is not None:
-            config = config.updated({"seed": args.seed})
-        config = parse_assignments(config, args.set or [])
+        config = _config_from_args(args)
     except (ConfigError, FigureError) as err:
         print(f"ganlab figure: {err}", file=sys.stderr)
         return 2

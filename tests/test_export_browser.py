@@ -173,6 +173,7 @@ def test_metrics_csv_has_a_header_and_a_row_per_point(lab):
     rows = list(csv.reader(io.StringIO(path.read_text())))
     header, body = rows[0], rows[1:]
     assert header[0] == "iteration" and {"loss_d", "loss_g", "d_real", "js", "wasserstein", "value"} <= set(header)
+    assert not {"test_accuracy", "code_nmi", "class_accuracy_min"} & set(header)  # other models' metrics: no empty columns
     assert [r[0] for r in body] == ["0", "1", "2", "3"]  # the charts' four points
     assert all(len(r) == len(header) for r in body)
     loss = header.index("loss_d")

@@ -143,29 +143,13 @@ export class Chart {
   /** The y range: fixed, or the 1st–99th percentile of the data (one early spike does not
    * flatten the rest of the run), padded, never past a bound the quantity cannot cross. */
   yRange() {
-    const { range, refs = [], floor, ceil } = this.spec;
-    if (range) return range;
-    let lo = Infinity;
-    let hi = -Infinity;
+    if (this.spec.range) return this.spec.range;
     const all = [];
     this.values.forEach((arr, i) => {
       if (this.spec.series[i].hidden) return;
       for (const v of arr) if (v != null && Number.isFinite(v)) all.push(v);
     });
-    all.sort((a, b) => a - b);
-    if (all.length) {
-      lo = all[Math.floor((all.length - 1) * 0.01)];
-      hi = all[Math.ceil((all.length - 1) * 0.99)];
-    }
-    for (const r of refs) { lo = Math.min(lo, r.value); hi = Math.max(hi, r.value); }
-    if (!Number.isFinite(lo)) { lo = floor ?? 0; hi = lo + 1; }
-    const pad = Math.max((hi - lo) * 0.08, 0.02);
-    lo -= pad;
-    hi += pad;
-    // e.g. losses ≥ 0 (unless the data itself goes below: the minimax G loss is ≤ 0), V ≤ 0
-    if (floor != null && (!all.length || all[0] >= floor)) lo = Math.max(lo, floor);
-    if (ceil != null && (!all.length || all[all.length - 1] <= ceil)) hi = Math.min(hi, ceil);
-    return [lo, hi];
+    return robustRange(all, this.spec);
   }
 
   draw() {
@@ -452,3 +436,24 @@ export function configureCharts(charts, dim, kind) {
 }
 
 let shownModel = "gan"; // the model whose charts show (showModelCharts)
+
+/** A chart's y range from its finite values: their 1st–99th percentile (one early spike does not
+ * flatten the rest of the run) and the reference lines, padded, never past `floor` / `ceil`
+ * (e.g. losses ≥ 0 unless the data itself goes below: the minimax G loss is ≤ 0; V ≤ 0). */
+export function robustRange(values, { refs = [], floor, ceil } = {}) {
+  const all = values.slice().sort((a, b) => a - b);
+  let lo = Infinity;
+  let hi = -Infinity;
+  if (all.length) {
+    lo = all[Math.floor((all.length - 1) * 0.01)];
+    hi = all[Math.ceil((all.length - 1) * 0.99)];
+  }
+  for (const r of refs) { lo = Math.min(lo, r.value); hi = Math.max(hi, r.value); }
+  if (!Number.isFinite(lo)) { lo = floor ?? 0; hi = lo + 1; }
+  const pad = Math.max((hi - lo) * 0.08, 0.02);
+  lo -= pad;
+  hi += pad;
+  if (floor != null && (!all.length || all[0] >= floor)) lo = Math.max(lo, floor);
+  if (ceil != null && (!all.length || all[all.length - 1] <= ceil)) hi = Math.min(hi, ceil);
+  return [lo, hi];
+}

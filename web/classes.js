@@ -117,3 +117,18 @@ export function groupByLabel(labels, count = labels?.length || 0) {
   }
   return out;
 }
+
+/** A sample's mark, added to the current path: real data a circle, a fake a diamond, so real
+ * and fake stay apart when both wear a class's colour. */
+export function traceDot(ctx, px, py, r, fake) {
+  if (fake) {
+    ctx.moveTo(px, py - r);
+    ctx.lineTo(px + r, py);
+    ctx.lineTo(px, py + r);
+    ctx.lineTo(px - r, py);
+    ctx.closePath();
+  } else {
+    ctx.moveTo(px + r, py);
+    ctx.arc(px, py, r, 0, Math.PI * 2);
+  }
+}

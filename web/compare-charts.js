@@ -2,7 +2,7 @@
 // per run (charts.js draws one run; here each run keeps its own iterations, since runs that
 // play at the same speed still send frames at their own moments).
 
-import { movingAverage } from "./charts.js";
+import { movingAverage, robustRange } from "./charts.js";
 import { fitCanvas, tracePath } from "./canvas.js";
 import { el } from "./dom.js";
 
@@ -112,31 +112,10 @@ export class OverlayChart {
 
   /** Fixed, or the 1st–99th percentile of every run's values, padded, within floor / ceil. */
   yRange() {
-    const { range, refs = [], floor, ceil } = this.spec;
-    if (range) return range;
+    if (this.spec.range) return this.spec.range;
     const all = [];
     for (const r of this.runs) for (const arr of r.values) for (const v of arr) if (v != null && Number.isFinite(v)) all.push(v);
-    all.sort((a, b) => a - b);
-    let lo = Infinity;
-    let hi = -Infinity;
-    if (all.length) {
-      lo = all[Math.floor((all.length - 1) * 0.01)];
-      hi = all[Math.ceil((all.length - 1) * 0.99)];
-    }
-    for (const ref of refs) {
-      lo = Math.min(lo, ref.value);
-      hi = Math.max(hi, ref.value);
-    }
-    if (!Number.isFinite(lo)) {
-      lo = floor ?? 0;
-      hi = lo + 1;
-    }
-    const pad = Math.max((hi - lo) * 0.08, 0.02);
-    lo -= pad;
-    hi += pad;
-    if (floor != null && (!all.length || all[0] >= floor)) lo = Math.max(lo, floor);
-    if (ceil != null && (!all.length || all[all.length - 1] <= ceil)) hi = Math.min(hi, ceil);
-    return [lo, hi];
+    return robustRange(all, this.spec);
   }
 
   draw() {

@@ -50,12 +50,14 @@ export function chartHistory(charts) {
   return [...rows.keys()].sort((a, b) => a - b).map((iteration) => ({ iteration, scalars: rows.get(iteration) }));
 }
 
-/** CSV with a header row: iteration, then every metric column; empty cells where a value
+/** CSV with a header row: iteration, then every metric column that has a value (a plain
+ * GAN's file has no empty columns for the other models' metrics); empty cells where a value
  * is missing. */
 export function metricsCsv(charts) {
-  const keys = metricKeys(charts);
+  const history = chartHistory(charts);
+  const keys = metricKeys(charts).filter((k) => history.some((row) => k in row.scalars));
   const lines = [["iteration", ...keys].join(",")];
-  for (const { iteration, scalars } of chartHistory(charts)) {
+  for (const { iteration, scalars } of history) {
     lines.push([iteration, ...keys.map((k) => (k in scalars ? String(scalars[k]) : ""))].join(","));
   }
   return `${lines.join("\n")}\n`;

@@ -3,7 +3,7 @@
 // Drawing only: every number comes from the server's frame.
 
 import { fitCanvas, fmtTick, haloText, niceTicks, tracePath } from "./canvas.js";
-import { classColour, colourMeaning, groupByLabel, paletteRGB } from "./classes.js";
+import { classColour, colourMeaning, groupByLabel, paletteRGB, traceDot } from "./classes.js";
 import { has, mapValues } from "./frames.js";
 import { regionStrength } from "./regions.js";
 import { kindOfFrame, tickText } from "./kinds.js";
@@ -403,16 +403,7 @@ function drawClassDots1d(ctx, vals, labels, y0, fake, g) {
       if (!has(v)) continue;
       const px = X(v);
       const py = y0 + jitter(i + (fake ? 1000 : 0)) * band;
-      if (fake) {
-        ctx.moveTo(px, py - r);
-        ctx.lineTo(px + r, py);
-        ctx.lineTo(px, py + r);
-        ctx.lineTo(px - r, py);
-        ctx.closePath();
-      } else {
-        ctx.moveTo(px + r, py);
-        ctx.arc(px, py, r, 0, Math.PI * 2);
-      }
+      traceDot(ctx, px, py, r, fake);
     }
     if (k != null && !compact) {
       ctx.strokeStyle = "rgba(17,17,17,0.75)"; // under the fill: one outline around overlaps

@@ -4,7 +4,7 @@
 // Everything is batched into a few paths per layer: no DOM node per point.
 
 import { fitCanvas, fmtTick, haloText, niceTicks } from "./canvas.js";
-import { classColour, colourMeaning, groupByLabel, paletteColour } from "./classes.js";
+import { classColour, colourMeaning, groupByLabel, paletteColour, traceDot } from "./classes.js";
 import { DRAW_AREA } from "./drawing.js";
 import { has } from "./frames.js";
 import { HeatmapImage } from "./heatmap.js";
@@ -77,6 +77,22 @@ function traceCircles(ctx, g, flat, r) {
     const py = g.Y(flat[i + 1]);
     ctx.moveTo(px + r, py);
     ctx.arc(px, py, r, 0, Math.PI * 2);
+  }
+}
+
+/** One polyline through `count` points; point k is (xy[at(k)], xy[at(k) + 1]) in data units
+ * (g.X, g.Y map them to pixels); a point with a missing value (NaN) breaks the line. */
+function tracePolyline(ctx, g, xy, count, at) {
+  let pen = false;
+  for (let k = 0; k < count; k++) {
+    const i = at(k);
+    if (!has(xy[i]) || !has(xy[i + 1])) {
+      pen = false;
+      continue;
+    }
+    if (pen) ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
+    else ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
+    pen = true;
   }
 }
 
@@ -286,19 +302,7 @@ export class View2D {
     ctx.lineJoin = "round";
     // one polyline through `count` points of the grid; point k is xy[2 * at(k)]; a point
     // with a missing value (NaN) breaks the line
-    const polyline = (count, at) => {
-      let pen = false;
-      for (let k = 0; k < count; k++) {
-        const i = at(k) * 2;
-        if (!has(xy[i]) || !has(xy[i + 1])) {
-          pen = false;
-          continue;
-        }
-        if (pen) ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
-        else ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
-        pen = true;
-      }
-    };
+    const polyline = (count, at) => tracePolyline(ctx, g, xy, count, (k) => at(k) * 2);
     // rows (u varies fastest in the frame's layout), then columns
     for (let v = 0; v < nv; v++) polyline(nu, (u) => v * nu + u);
     if (nv > 1) for (let u = 0; u < nu; u++) polyline(nv, (v) => v * nu + u);
@@ -337,16 +341,7 @@ export class View2D {
         if (!has(x) || !has(y)) continue;
         const px = g.X(x);
         const py = g.Y(y);
-        if (fake) {
-          ctx.moveTo(px, py - r);
-          ctx.lineTo(px + r, py);
-          ctx.lineTo(px, py + r);
-          ctx.lineTo(px - r, py);
-          ctx.closePath();
-        } else {
-          ctx.moveTo(px + r, py);
-          ctx.arc(px, py, r, 0, Math.PI * 2);
-        }
+        traceDot(ctx, px, py, r, fake);
       }
       // rims first, the fill over them: overlapping dots (a sharp mode) show one outline
       // around their union, not a tangle of outlines over their colour
@@ -436,17 +431,7 @@ export class View2D {
       const colour = paletteColour(c);
       ctx.beginPath();
       for (let p = 0; p < points; p++) {
-        let pen = false;
-        for (let s = 0; s < steps; s++) {
-          const i = at(c, s, p);
-          if (!has(xy[i]) || !has(xy[i + 1])) {
-            pen = false;
-            continue;
-          }
-          if (pen) ctx.lineTo(g.X(xy[i]), g.Y(xy[i + 1]));
-          else ctx.moveTo(g.X(xy[i]), g.Y(xy[i + 1]));
-          pen = true;
-        }
+        tracePolyline(ctx, g, xy, steps, (s) => at(c, s, p));
       }
       ctx.strokeStyle = colour;
       ctx.globalAlpha = 0.45 * this.alpha("walk");

@@ -162,8 +162,9 @@ class ModelRuntime:
             gen = torch.Generator().manual_seed(c.seed + self.LABELLED_SEED)
             xs = [classes.sample_class(c.labels_per_class, k, gen) for k in range(self.n_classes)]
             ys = [torch.full((c.labels_per_class,), k, dtype=torch.long) for k in range(self.n_classes)]
-            self.labelled = (torch.cat(xs), torch.cat(ys))
-            self.test = classes.sample(self.TEST_POINTS, torch.Generator().manual_seed(c.seed + self.TEST_SEED))
+            self.labelled = (torch.cat(xs).to(trainer.device), torch.cat(ys).to(trainer.device))
+            x_test, y_test = classes.sample(self.TEST_POINTS, torch.Generator().manual_seed(c.seed + self.TEST_SEED))
+            self.test = (x_test.to(trainer.device), y_test.to(trainer.device))
             self.baseline = tuple(p.clone() for p in trainer.d_params)  # same start as D
             self.baseline_state = optim.init_state(self.baseline)
         self.baseline_accuracy_cache: tuple[int, float] | None = None
@@ -243,12 +244,16 @@ class ModelRuntime:
                 g_in = self.latent(z, codes, cont)
             else:
                 g_in = z
+        dev = t.device  # drawn on the CPU from the run's generator, like the plain GAN's batches
+        x_real, g_in, labels = _to(dev, x_real), _to(dev, g_in), _to(dev, labels)
+        if self.model == "infogan":
+            codes, cont = _to(dev, codes), _to(dev, cont)
         with torch.no_grad():
             x_fake = s.generator(t.g_params, g_in)
         sigma = t.instance_noise_std
         if sigma > 0:
-            x_real = x_real + sigma * torch.randn(x_real.shape, generator=gen)
-            x_fake = x_fake + sigma * torch.randn(x_fake.shape, generator=gen)
+            x_real = x_real + _to(dev, sigma * torch.randn(x_real.shape, generator=gen))
+            x_fake = x_fake + _to(dev, sigma * torch.randn(x_fake.shape, generator=gen))
         dp = tuple(p.detach().requires_grad_() for p in t.d_params)
         qp = tuple(p.detach().requires_grad_() for p in self.q_params)
         if s.regs.r1:
@@ -269,7 +274,7 @@ class ModelRuntime:
         if self.model == "infogan":
             loss = loss + c.info_weight * self.info_loss(qp, h_fake, codes, cont)
         if s.objective.gradient_penalty and s.gp_weight > 0:
-            eps = torch.rand(m, 1, generator=gen)
+            eps = _to(dev, torch.rand(m, 1, generator=gen))
             x_hat = (eps * x_real.detach() + (1 - eps) * x_fake).requires_grad_()
             (grad,) = torch.autograd.grad(s.discriminator(dp, self.d_input(x_hat, labels)).sum(), x_hat, create_graph=True)
             loss = loss + s.gp_weight * ((grad.square().sum(1) + 1e-12).sqrt() - 1).square().mean()
@@ -334,13 +339,16 @@ class ModelRuntime:
                 x_real, real_labels = self.classes.sample(m, gen)
             else:
                 x_real = t.p_data.sample(m, gen)
+        dev = t.device
+        g_in, labels, codes, cont = _to(dev, g_in), _to(dev, labels), _to(dev, codes), _to(dev, cont)
+        x_real, real_labels = _to(dev, x_real), _to(dev, real_labels)
         gp = tuple(p.detach().requires_grad_() for p in t.g_params)
         x_fake = s.generator(gp, g_in)
         sigma = t.instance_noise_std
         if sigma > 0:
-            x_fake = x_fake + sigma * torch.randn(x_fake.shape, generator=gen)
+            x_fake = x_fake + _to(dev, sigma * torch.randn(x_fake.shape, generator=gen))
             if x_real is not None:
-                x_real = x_real + sigma * torch.randn(x_real.shape, generator=gen)
+                x_real = x_real + _to(dev, sigma * torch.randn(x_real.shape, generator=gen))
         loss, fake_mean = self.generator_loss(t.d_params, x_fake, labels, x_real, real_labels, t)
         if self.model == "infogan":
             h = s.features(t.d_params, x_fake)
@@ -398,8 +406,8 @@ class ModelRuntime:
 
     @torch.no_grad()
     def class_logits(self, t: Trainer, x: torch.Tensor, baseline: bool = False) -> torch.Tensor:
-        """The semi-supervised classifier's K logits (or the labelled-only baseline's)."""
-        return t.settings.discriminator(self.baseline if baseline else t.d_params, x)
+        """The semi-supervised classifier's K logits (or the labelled-only baseline's), on the CPU."""
+        return t.settings.discriminator(self.baseline if baseline else t.d_params, x.to(t.device)).cpu()
 
     @torch.no_grad()
     def metrics(self, t: Trainer) -> dict[str, object]:
@@ -413,7 +421,7 @@ class ModelRuntime:
             n = self.CLASS_SAMPLES
             z = t.prior.sample(n * self.n_classes, t.config.noise_dim, gen)
             labels = torch.arange(self.n_classes).repeat_interleave(n)
-            x = t.settings.generator(t.g_params, self.latent(z, labels)).cpu().numpy()
+            x = t.settings.generator(t.g_params, self.latent(z, labels).to(t.device)).cpu().numpy()
             acc = [float(self.classes.lands_on(x[k * n : (k + 1) * n], k).mean()) for k in range(self.n_classes)]
             out.update(class_accuracy=acc, class_accuracy_min=min(acc), class_accuracy_mean=float(np.mean(acc)))
         elif self.model == "infogan":
@@ -421,7 +429,7 @@ class ModelRuntime:
             z = t.prior.sample(n, t.config.noise_dim, gen)
             codes = torch.arange(n) % self.categories
             cont = torch.rand(n, self.continuous, generator=gen) * 2 - 1
-            x = t.settings.generator(t.g_params, self.latent(z, codes, cont)).cpu().numpy()
+            x = t.settings.generator(t.g_params, self.latent(z, codes, cont).to(t.device)).cpu().numpy()
             if self.classes is not None:
                 out["code_nmi"] = normalised_mutual_information(codes.numpy(), self.classes.nearest_class(x))
             else:
@@ -429,10 +437,16 @@ class ModelRuntime:
         elif self.model == "semi-supervised":
             assert self.test is not None
             x_test, y_test = self.test
-            out["test_accuracy"] = float((self.class_logits(t, x_test).argmax(1) == y_test).float().mean())
-            out["labelled_only_accuracy"] = float((self.class_logits(t, x_test, baseline=True).argmax(1) == y_test).float().mean())
+            y = y_test.cpu()
+            out["test_accuracy"] = float((self.class_logits(t, x_test).argmax(1) == y).float().mean())
+            out["labelled_only_accuracy"] = float((self.class_logits(t, x_test, baseline=True).argmax(1) == y).float().mean())
         return out
 
 
 def c_batch(t: Trainer) -> int:
     return t.config.batch_size
+
+
+def _to(device: torch.device, x: torch.Tensor | None) -> torch.Tensor | None:
+    """x on the run's device (no copy on the CPU, where batches are drawn)."""
+    return x if x is None or device.type == "cpu" else x.to(device)

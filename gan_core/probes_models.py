@@ -80,7 +80,7 @@ def labelled_points(trainer: Trainer) -> dict[str, np.ndarray] | None:
     if rt is None or rt.labelled is None:
         return None
     x, y = rt.labelled
-    return {"xy": x.cpu().numpy().ravel(), "labels": y.float().numpy()}
+    return {"xy": x.cpu().numpy().ravel(), "labels": y.cpu().float().numpy()}
 
 
 @torch.no_grad()

@@ -296,7 +296,7 @@ class Trainer:
             self.runtime = ModelRuntime(self, self.classes)
             if c.model == "infogan":
                 features = c.d_width if c.d_layers else d_in
-                self.runtime.q_params = init_q_head(features, c.info_categories, c.info_continuous, self.gen)
+                self.runtime.q_params = tuple(p.to(to) for p in init_q_head(features, c.info_categories, c.info_continuous, self.gen))
         self.g_state = optim.init_state(self.g_params)
         self.d_state = self._init_d_state()
         # Minibatch discrimination needs a batch to compare a single probed point with: a

@@ -180,7 +180,7 @@ def probe_1d(trainer: Trainer, ps: ProbeSet) -> dict:
         value=None,
         value_optimum=None,
     )
-    if obj.output == "probability":
+    if obj.output == "probability" and trainer.runtime is None:  # V is the plain GAN's game
         # V(D, G) integrated over the same bins (each tail at the view's edge): deterministic,
         # consistent with the drawn curves, and ~50x cheaper than evaluating D on every sample.
         x_ext = torch.cat([torch.tensor([[ps.edges[0]]], dtype=torch.float32), ps.x, torch.tensor([[ps.edges[-1]]], dtype=torch.float32)])

@@ -224,6 +224,7 @@ def test_cgan_in_one_dimension():
     f = probe(t, ps)
     assert set(f["fake_labels"].tolist()) == {0.0, 1.0} and len(f["class_accuracy"]) == 2
     assert f["d_star"] is None  # D(x | y) has no marginal optimum to draw
+    assert f["scalars"]["value"] is None  # nor is V(D, G) the paper's game
 
 
 # -- each model's stated result at seed 0 (seeds 0-2 in docs/measurements.md) --------------------

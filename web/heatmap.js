@@ -47,12 +47,35 @@ export function paletteGradient() {
   return `linear-gradient(to right, ${stops.join(", ")})`;
 }
 
-/** Keeps one small canvas with the latest heatmap; `update` repaints it from a frame. */
-export class HeatmapImage {
+/** One small canvas holding an nx × ny grid of the server's cells (row 0 at y_min, the
+ * bottom of the picture; images count from the top), painted with ImageData and scaled up
+ * by whoever draws it. */
+export class GridImage {
   constructor() {
     this.canvas = document.createElement("canvas");
     this.source = null;
   }
+
+  /** Paint every cell: fill(k, px, i) writes the RGBA of the frame's cell k at px[i..i+3]. */
+  paint(nx, ny, fill) {
+    if (this.canvas.width !== nx || this.canvas.height !== ny) {
+      this.canvas.width = nx;
+      this.canvas.height = ny;
+      this.image = null;
+    }
+    const ctx = this.canvas.getContext("2d");
+    this.image ||= ctx.createImageData(nx, ny);
+    const px = this.image.data;
+    for (let row = 0; row < ny; row++) {
+      const out = (ny - 1 - row) * nx;
+      for (let col = 0; col < nx; col++) fill(row * nx + col, px, (out + col) * 4);
+    }
+    ctx.putImageData(this.image, 0, 0);
+  }
+}
+
+/** Keeps one small canvas with the latest heatmap; `update` repaints it from a frame. */
+export class HeatmapImage extends GridImage {
 
   /** Repaint from frame.heatmap ({nx, ny, d}) with values centre ± half spanning the
    * palette; cheap to call again with the same object and scale. */
@@ -65,32 +88,18 @@ export class HeatmapImage {
     this.half = half;
     const lo = centre - half;
     const span = 2 * half;
-    if (this.canvas.width !== nx || this.canvas.height !== ny) {
-      this.canvas.width = nx;
-      this.canvas.height = ny;
-      this.image = null;
-    }
-    const ctx = this.canvas.getContext("2d");
-    this.image ||= ctx.createImageData(nx, ny);
-    const px = this.image.data;
-    for (let row = 0; row < ny; row++) {
-      // the frame's row 0 is y_min, the bottom of the picture; images count from the top
-      const out = (ny - 1 - row) * nx;
-      for (let col = 0; col < nx; col++) {
-        const v = d[row * nx + col];
-        const i = (out + col) * 4;
-        if (v == null || !Number.isFinite(v)) {
-          px[i + 3] = 0;
-          continue;
-        }
-        const k = Math.round(Math.min(1, Math.max(0, (v - lo) / span)) * 255) * 3;
-        px[i] = LUT[k];
-        px[i + 1] = LUT[k + 1];
-        px[i + 2] = LUT[k + 2];
-        px[i + 3] = 255;
+    this.paint(nx, ny, (cell, px, i) => {
+      const v = d[cell];
+      if (v == null || !Number.isFinite(v)) {
+        px[i + 3] = 0;
+        return;
       }
-    }
-    ctx.putImageData(this.image, 0, 0);
+      const k = Math.round(Math.min(1, Math.max(0, (v - lo) / span)) * 255) * 3;
+      px[i] = LUT[k];
+      px[i + 1] = LUT[k + 1];
+      px[i + 2] = LUT[k + 2];
+      px[i + 3] = 255;
+    });
     return true;
   }
 }

@@ -6,6 +6,7 @@
 // into polylines so that a dashed stroke runs on along them.
 
 import { paletteRGB, paletteIndex } from "./classes.js";
+import { GridImage } from "./heatmap.js";
 
 /** How strongly a cell shows its class at confidence `c` (D's largest class probability)
  * with K classes: 1/K (a tie) → faint, 1 (sure) → strong. */
@@ -17,10 +18,9 @@ export function regionStrength(c, K) {
 }
 
 /** Keeps one small canvas with the latest regions; `update` repaints it from a frame. */
-export class RegionsImage {
+export class RegionsImage extends GridImage {
   constructor() {
-    this.canvas = document.createElement("canvas");
-    this.source = null;
+    super();
     this.map = null;
   }
 
@@ -33,31 +33,18 @@ export class RegionsImage {
     if (!(nx > 0 && ny > 0) || !d || d.length < nx * ny) return false;
     this.source = classifier;
     this.map = map;
-    if (this.canvas.width !== nx || this.canvas.height !== ny) {
-      this.canvas.width = nx;
-      this.canvas.height = ny;
-      this.image = null;
-    }
-    const ctx = this.canvas.getContext("2d");
-    this.image ||= ctx.createImageData(nx, ny);
-    const px = this.image.data;
     const rgb = new Map();
-    for (let row = 0; row < ny; row++) {
-      const out = (ny - 1 - row) * nx; // the frame's row 0 is the bottom of the picture
-      for (let col = 0; col < nx; col++) {
-        const k = d[row * nx + col];
-        const i = (out + col) * 4;
-        if (!rgb.has(k)) rgb.set(k, paletteRGB(paletteIndex(k, map)));
-        const [r, g, b] = rgb.get(k);
-        const a = regionStrength(confidence ? confidence[row * nx + col] : 1, K);
-        // mixed with white (opaque): the regions hide D(x)'s heatmap under them
-        px[i] = Math.round(255 + (r - 255) * a);
-        px[i + 1] = Math.round(255 + (g - 255) * a);
-        px[i + 2] = Math.round(255 + (b - 255) * a);
-        px[i + 3] = 255;
-      }
-    }
-    ctx.putImageData(this.image, 0, 0);
+    this.paint(nx, ny, (cell, px, i) => {
+      const k = d[cell];
+      if (!rgb.has(k)) rgb.set(k, paletteRGB(paletteIndex(k, map)));
+      const [r, g, b] = rgb.get(k);
+      const a = regionStrength(confidence ? confidence[cell] : 1, K);
+      // mixed with white (opaque): the regions hide D(x)'s heatmap under them
+      px[i] = Math.round(255 + (r - 255) * a);
+      px[i + 1] = Math.round(255 + (g - 255) * a);
+      px[i + 2] = Math.round(255 + (b - 255) * a);
+      px[i + 3] = 255;
+    });
     return true;
   }
 }

@@ -24,12 +24,12 @@ import torch
 
 from gan_core.networks import ACTIVATIONS, PARAM_LIMIT, Params
 from gan_core.optim import OptimizerSettings
+from gan_core.regularizers import gradient_penalty, r1_penalty
 
 if TYPE_CHECKING:
     from gan_core.trainer import Trainer
 
 LOSS_LIMIT = 1e5  # as gan_core.trainer: a loss this large means the logits exploded
-GP_EPS = 1e-12
 NET_NAMES = {"d": "discriminator", "g": "generator"}
 STACKABLE_REGULARIZERS = {"gradient-penalty-r1", "one-sided-label-smoothing", "instance-noise"}
 
@@ -286,10 +286,10 @@ class Stack:
             x_hat = (b.eps * x_real.detach() + (1 - b.eps) * x_fake).requires_grad_()
             critic = stacked_mlp(self.d.params, x_hat, s.d_activation, self.d_kinds)
             (grad,) = torch.autograd.grad(critic.sum(), x_hat, create_graph=True)
-            loss = loss + s.gp_weight * ((grad.square().sum(-1) + GP_EPS).sqrt() - 1).square().mean(-1)
+            loss = loss + s.gp_weight * gradient_penalty(grad)
         if s.regs.r1 and s.r1_gamma > 0:
             (grad,) = torch.autograd.grad(real_out.sum(), x_real, create_graph=True)
-            loss = loss + 0.5 * s.r1_gamma * grad.square().sum(-1).mean(-1)
+            loss = loss + 0.5 * s.r1_gamma * r1_penalty(grad)
         grads = torch.autograd.grad(loss, self.d.params, self._ones)  # = ∇ of the sum of the sessions' losses
         with torch.no_grad():
             new = self._optimize(self.d, grads, s.d_opt, self._lrs("d"))

@@ -29,8 +29,9 @@ import torch.nn.functional as F
 
 from gan_core import optim
 from gan_core.labels import ClassMixture, normalised_mutual_information, one_hot
-from gan_core.networks import Params, init_mlp
+from gan_core.networks import Params, discriminator_head, init_mlp
 from gan_core.registry import Registry
+from gan_core.regularizers import gradient_penalty, r1_penalty
 
 if TYPE_CHECKING:
     from gan_core.trainer import Trainer
@@ -167,7 +168,7 @@ class ModelRuntime:
             self.test = (x_test.to(trainer.device), y_test.to(trainer.device))
             self.baseline = tuple(p.clone() for p in trainer.d_params)  # same start as D
             self.baseline_state = optim.init_state(self.baseline)
-        self.baseline_accuracy_cache: tuple[int, float] | None = None
+        self._nearest: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
     # -- the generator's input -----------------------------------------------------------
     def default_labels(self, n: int) -> torch.Tensor:
@@ -209,15 +210,29 @@ class ModelRuntime:
         assert labels is not None
         return torch.cat([x, one_hot(labels, self.n_classes).to(x)], -1)
 
+    def shown_class(self, show_class: int) -> int:
+        """cgan's class shown, or −1 for all (also when the setting names no class of this
+        data: a link's show_class=9 on two moons shows them all)."""
+        return show_class if self.model == "cgan" and 0 <= show_class < self.n_classes else -1
+
+    def nearest_labels(self, x: torch.Tensor) -> torch.Tensor:
+        """The class of each point's nearest component. The probes ask about the same fixed
+        points (heatmap cells, real dots) every frame: each tensor's answer is kept."""
+        hit = self._nearest.get(id(x))
+        if hit is None or hit[0] is not x:
+            assert self.classes is not None
+            if len(self._nearest) >= 8:
+                self._nearest.clear()
+            hit = self._nearest[id(x)] = (x, torch.as_tensor(self.classes.nearest_class(x.detach().cpu().numpy())))
+        return hit[1]
+
     def probe_labels(self, x: torch.Tensor, show_class: int) -> torch.Tensor | None:
         """The class D is asked about at probe points: the one shown, else the class of the
         nearest component (D's verdict for the class that lives there)."""
         if self.model != "cgan":
             return None
-        if 0 <= show_class < self.n_classes:
-            return torch.full((len(x),), show_class, dtype=torch.long)
-        assert self.classes is not None
-        return torch.as_tensor(self.classes.nearest_class(x.detach().cpu().numpy()))
+        shown = self.shown_class(show_class)
+        return torch.full((len(x),), shown, dtype=torch.long) if shown >= 0 else self.nearest_labels(x)
 
     @staticmethod
     def realness(out: torch.Tensor) -> torch.Tensor:
@@ -228,7 +243,7 @@ class ModelRuntime:
     def discriminator_update(self, t: Trainer) -> tuple[Params, optim.OptState, list[float]]:
         """One step of D (and InfoGAN's Q, and the semi-supervised baseline). Returns D's
         params, its optimizer state and (loss_d, D(real), D(fake))."""
-        s, c, m = t.settings, t.config, c_batch(t)
+        s, c, m = t.settings, t.config, t.config.batch_size
         gen = t.gen
         labels = None
         if self.model == "cgan":
@@ -258,10 +273,9 @@ class ModelRuntime:
         qp = tuple(p.detach().requires_grad_() for p in self.q_params)
         if s.regs.r1:
             x_real = x_real.detach().requires_grad_()
-        real_in, fake_in = self.d_input(x_real, labels), self.d_input(x_fake, labels)
-        h_fake = s.features(dp, fake_in)
-        real_out = s.discriminator(dp, real_in)
-        fake_out = s.discriminator(dp, fake_in)
+        real_out = s.discriminator(dp, self.d_input(x_real, labels))
+        h_fake = s.features(dp, self.d_input(x_fake, labels))  # InfoGAN's Q reads them too
+        fake_out = discriminator_head(dp, h_fake, False)
         if self.model == "semi-supervised":
             real_logit, fake_logit = self.realness(real_out), self.realness(fake_out)
         else:
@@ -277,10 +291,10 @@ class ModelRuntime:
             eps = _to(dev, torch.rand(m, 1, generator=gen))
             x_hat = (eps * x_real.detach() + (1 - eps) * x_fake).requires_grad_()
             (grad,) = torch.autograd.grad(s.discriminator(dp, self.d_input(x_hat, labels)).sum(), x_hat, create_graph=True)
-            loss = loss + s.gp_weight * ((grad.square().sum(1) + 1e-12).sqrt() - 1).square().mean()
+            loss = loss + s.gp_weight * gradient_penalty(grad)
         if s.regs.r1 and s.r1_gamma > 0:
             (grad,) = torch.autograd.grad(real_logit.sum(), x_real, create_graph=True)
-            loss = loss + 0.5 * s.r1_gamma * grad.square().sum(1).mean()
+            loss = loss + 0.5 * s.r1_gamma * r1_penalty(grad)
         grads = torch.autograd.grad(loss, dp + qp)
         params, state = optim.update(t.d_params + self.q_params, grads, t.d_state, s.d_opt, t.lr_scale)
         if s.objective.clip_weights:
@@ -319,7 +333,7 @@ class ModelRuntime:
     def generator_update(self, t: Trainer) -> tuple[Params, optim.OptState, list[float]]:
         """One step of G (InfoGAN: with λ·L_I, Q held fixed). Returns G's params, state and
         (loss_g, D(fake), ‖∇θ loss_g‖)."""
-        s, c, m = t.settings, t.config, c_batch(t)
+        s, c, m = t.settings, t.config, t.config.batch_size
         gen = t.gen
         z = t.prior.sample(m, c.noise_dim, gen)
         labels = codes = cont = None
@@ -349,10 +363,10 @@ class ModelRuntime:
             x_fake = x_fake + _to(dev, sigma * torch.randn(x_fake.shape, generator=gen))
             if x_real is not None:
                 x_real = x_real + _to(dev, sigma * torch.randn(x_real.shape, generator=gen))
-        loss, fake_mean = self.generator_loss(t.d_params, x_fake, labels, x_real, real_labels, t)
+        h_fake = s.features(t.d_params, self.d_input(x_fake, labels))  # D's head and InfoGAN's Q read them
+        loss, fake_mean = self.generator_loss(t.d_params, h_fake, x_real, real_labels, t)
         if self.model == "infogan":
-            h = s.features(t.d_params, x_fake)
-            loss = loss + c.info_weight * self.info_loss(self.q_params, h, codes, cont)  # type: ignore[arg-type]
+            loss = loss + c.info_weight * self.info_loss(self.q_params, h_fake, codes, cont)  # type: ignore[arg-type]
         grads = torch.autograd.grad(loss, gp)
         params, state = optim.update(t.g_params, grads, t.g_state, s.g_opt, t.lr_scale)
         with torch.no_grad():
@@ -360,28 +374,27 @@ class ModelRuntime:
         return params, state, [float(loss.detach()), fake_mean, norm]
 
     def generator_loss(
-        self, d_params: Params, x_fake: torch.Tensor, labels: torch.Tensor | None, x_real: torch.Tensor | None, real_labels: torch.Tensor | None, t: Trainer
+        self, d_params: Params, h_fake: torch.Tensor, x_real: torch.Tensor | None, real_labels: torch.Tensor | None, t: Trainer
     ) -> tuple[torch.Tensor, float]:
-        """G's loss on its samples (differentiable in x_fake) and D's mean verdict on them."""
+        """G's loss from D's last hidden layer on its samples (`h_fake`, differentiable in them,
+        labels already fed in) and D's mean verdict on them."""
         s = t.settings
+
+        def verdict(out: torch.Tensor) -> torch.Tensor:
+            return self.realness(out) if self.model == "semi-supervised" else out
+
         if s.regs.feature_matching:
             assert x_real is not None
-            h_fake = s.features(d_params, self.d_input(x_fake, labels))
             with torch.no_grad():
                 h_real = s.features(d_params, self.d_input(x_real, real_labels))
-            loss = (h_real.mean(0) - h_fake.mean(0)).square().sum()
-            with torch.no_grad():
-                out = s.discriminator(d_params, self.d_input(x_fake, labels))
-                out = self.realness(out) if self.model == "semi-supervised" else out
-            return loss, float(s.mean_output(out))
-        fake_out = s.discriminator(d_params, self.d_input(x_fake, labels))
-        if self.model == "semi-supervised":
-            fake_out = self.realness(fake_out)
+                fake_mean = float(s.mean_output(verdict(discriminator_head(d_params, h_fake.detach(), False))))
+            return (h_real.mean(0) - h_fake.mean(0)).square().sum(), fake_mean
+        fake_out = verdict(discriminator_head(d_params, h_fake, False))
         real_out = None
         if s.objective.g_needs_real:
             assert x_real is not None
             with torch.no_grad():
-                real_out = s.discriminator(d_params, self.d_input(x_real, real_labels))
+                real_out = verdict(s.discriminator(d_params, self.d_input(x_real, real_labels)))
         loss = s.objective.g_loss(fake_out, real_out)  # type: ignore[misc,arg-type]
         return loss, float(s.mean_output(fake_out.detach()))
 
@@ -398,9 +411,10 @@ class ModelRuntime:
         if self.model == "cgan":
             assert self.classes is not None
             labels = self.default_labels(len(x)) if labels is None else labels
-            real_labels = torch.as_tensor(self.classes.nearest_class(x_real.cpu().numpy()))
+            real_labels = self.nearest_labels(x_real)
         with torch.enable_grad():
-            loss, _ = self.generator_loss(t.d_params, x, labels, x_real, real_labels, t)
+            h_fake = t.settings.features(t.d_params, self.d_input(x, labels))
+            loss, _ = self.generator_loss(t.d_params, h_fake, x_real, real_labels, t)
             (grad,) = torch.autograd.grad(loss * len(x), x)
         return -grad
 
@@ -441,10 +455,6 @@ class ModelRuntime:
             out["test_accuracy"] = float((self.class_logits(t, x_test).argmax(1) == y).float().mean())
             out["labelled_only_accuracy"] = float((self.class_logits(t, x_test, baseline=True).argmax(1) == y).float().mean())
         return out
-
-
-def c_batch(t: Trainer) -> int:
-    return t.config.batch_size
 
 
 def _to(device: torch.device, x: torch.Tensor | None) -> torch.Tensor | None:

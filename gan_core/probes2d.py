@@ -354,11 +354,12 @@ def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0, met
     per_class = scalars.pop("class_accuracy", None)
     heat = second_network(trainer, ps.centres, ps.real_metric, ps.z_metric).squeeze(-1).cpu()
     labels = fake_labels(trainer, DOTS_2D)
-    if labels is not None:  # the mesh is of the class shown (cgan), or not drawn
-        labels = torch.cat([labels, torch.full((len(ps.z_mesh),), max(trainer.config.show_class, 0), dtype=torch.long)])
-    g = trainer.generate(ps.z_frame, labels)
+    mesh = shows_mesh(trainer)  # a model's mesh is of the class shown (cgan), or not drawn
+    fake_label = labels
+    if labels is not None and mesh:
+        labels = torch.cat([labels, labels[:1].expand(len(ps.z_mesh))])
+    g = trainer.generate(ps.z_frame if mesh else ps.fake_z, labels)
     fake = g[:DOTS_2D]
-    fake_label = None if labels is None else labels[:DOTS_2D]
     nu, nv = ps.mesh_shape
     return {
         **frame_header(trainer, scalars),
@@ -367,7 +368,7 @@ def probe_2d(trainer: Trainer, ps: ProbeSet2D, metrics_max_age: float = 0.0, met
         "real": ps.real_dots_flat,
         "fake": fake.cpu().numpy().ravel(),
         "gradients": trainer.generator_push(fake, ps.real_dots, fake_label).cpu().numpy().ravel(),
-        "manifold": {"nu": nu, "nv": nv, "xy": g[DOTS_2D:].cpu().numpy().ravel()} if shows_mesh(trainer) else None,
+        "manifold": {"nu": nu, "nv": nv, "xy": g[DOTS_2D:].cpu().numpy().ravel()} if mesh else None,
         "modes": ps.modes,
         "real_labels": real_labels(trainer, ps.real_dots),
         "fake_labels": None if fake_label is None else fake_label.float().numpy(),

@@ -36,10 +36,8 @@ def fake_labels(trainer: Trainer, n: int) -> torch.Tensor | None:
     rt = trainer.runtime
     if rt is None or rt.model not in ("cgan", "infogan"):
         return None
-    show = trainer.config.show_class
-    if rt.model == "cgan" and 0 <= show < rt.n_classes:
-        return torch.full((n,), show, dtype=torch.long)
-    return rt.default_labels(n)
+    shown = rt.shown_class(trainer.config.show_class)
+    return torch.full((n,), shown, dtype=torch.long) if shown >= 0 else rt.default_labels(n)
 
 
 def real_labels(trainer: Trainer, real: torch.Tensor) -> np.ndarray | None:
@@ -47,7 +45,7 @@ def real_labels(trainer: Trainer, real: torch.Tensor) -> np.ndarray | None:
     the model uses them."""
     if trainer.runtime is None or trainer.classes is None:
         return None
-    return trainer.classes.nearest_class(real.cpu().numpy()).astype(np.float32)
+    return trainer.runtime.nearest_labels(real).float().numpy()
 
 
 def shows_mesh(trainer: Trainer) -> bool:
@@ -56,7 +54,7 @@ def shows_mesh(trainer: Trainer) -> bool:
     rt = trainer.runtime
     if rt is None or rt.model == "semi-supervised":
         return True
-    return rt.model == "cgan" and 0 <= trainer.config.show_class < rt.n_classes
+    return rt.shown_class(trainer.config.show_class) >= 0
 
 
 @torch.no_grad()
@@ -108,5 +106,5 @@ def model_header(trainer: Trainer) -> dict[str, object]:
     return {
         "model": trainer.config.model,
         "n_classes": rt.categories if rt is not None and rt.model == "infogan" else (trainer.classes.n_classes if trainer.classes is not None and rt is not None else 0),
-        "show_class": trainer.config.show_class if rt is not None and rt.model == "cgan" else -1,
+        "show_class": rt.shown_class(trainer.config.show_class) if rt is not None else -1,
     }

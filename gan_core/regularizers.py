@@ -6,8 +6,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
+
 from gan_core.objectives import OBJECTIVES
 from gan_core.registry import Registry
+
+GP_EPS = 1e-12  # inside the gradient norm's square root: its derivative at 0 is finite
+
+
+def gradient_penalty(grad: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP's E(‖∇ₓC(x̂)‖ − 1)² from the gradients at the interpolates, (m, dim) → a
+    scalar or, stacked, (S, m, dim) → (S,). Times λ by the caller."""
+    return ((grad.square().sum(-1) + GP_EPS).sqrt() - 1).square().mean(-1)
+
+
+def r1_penalty(grad: torch.Tensor) -> torch.Tensor:
+    """R1's E‖∇ₓD(x_real)‖², shaped as gradient_penalty. Times γ/2 by the caller."""
+    return grad.square().sum(-1).mean(-1)
 
 
 @dataclass(frozen=True)

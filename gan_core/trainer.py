@@ -33,10 +33,9 @@ from gan_core.networks import (
 )
 from gan_core.objectives import OBJECTIVES, Objective, mmd2_unbiased
 from gan_core.priors import PRIORS, Prior
-from gan_core.regularizers import Regs
+from gan_core.regularizers import Regs, gradient_penalty, r1_penalty
 
 StepTarget = Literal["iteration", "discriminator", "generator"]
-GP_EPS = 1e-12  # inside the gradient norm's square root: its derivative at 0 is finite
 
 
 @dataclass(frozen=True)
@@ -150,10 +149,10 @@ def discriminator_step(
         assert batch.eps is not None
         x_hat = (batch.eps * x_real.detach() + (1 - batch.eps) * x_fake).requires_grad_()
         (grad,) = torch.autograd.grad(s.discriminator(dp, x_hat, sigmas).sum(), x_hat, create_graph=True)
-        loss = loss + s.gp_weight * ((grad.square().sum(1) + GP_EPS).sqrt() - 1).square().mean()
+        loss = loss + s.gp_weight * gradient_penalty(grad)
     if s.regs.r1 and s.r1_gamma > 0:
         (grad,) = torch.autograd.grad(real_out.sum(), x_real, create_graph=True)
-        loss = loss + 0.5 * s.r1_gamma * grad.square().sum(1).mean()
+        loss = loss + 0.5 * s.r1_gamma * r1_penalty(grad)
     loss = loss + _historical(dp, d_average, s.historical_weight)
     grads = torch.autograd.grad(loss, dp)
     new_params, new_state = optim.update(d_params, grads, d_state, s.d_opt, lr_scale)

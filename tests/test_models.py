@@ -277,3 +277,9 @@ def test_a_link_to_a_model_applies_whatever_order_its_fields_come_in():
     points = "-1,0;-1.1,0.1;1,0;1.1,0.1"
     config, dropped = LabConfig().updated_leniently({"distribution": "drawn", "model": "cgan", "drawn_points": points, "drawn_classes": "0,0,1,1", "seed": "x"})
     assert (config.distribution, config.model, len(config.drawn_points)) == ("drawn", "cgan", 4) and [d["field"] for d in dropped] == ["seed"]
+
+
+def test_a_class_the_data_does_not_have_shows_every_class():
+    """show_class=9 on two moons (a link's value): every class is drawn, not an error."""
+    f = _frame("cgan-ring", distribution="moons", show_class=9)
+    assert f["show_class"] == -1 and set(f["fake_labels"].tolist()) == {0.0, 1.0} and f["manifold"] is None
